@@ -1,0 +1,147 @@
+import { Construct } from 'constructs';
+import { ImagesConfig, ResourceSpec } from './config/types';
+import { ExternalSecret } from './external-secret';
+import { imageTag, resolveImage } from './images';
+import { k8s } from './k8s';
+import { WorkloadIdentity, selectorLabels, standardLabels } from './labels';
+import {
+  POD_DEFAULTS, containerSecurity, execProbe, literalEnv, podSecurity, resourceRequirements, tcpProbe,
+} from './pods';
+import { Workload, workloadService } from './workload';
+
+/** The postgres and valkey images run as this user (UID/GID 999 in both Debian-based images). */
+export const DATABASE_UID = 999;
+export const POSTGRES_PORT = 5432;
+export const VALKEY_PORT = 6379;
+
+export interface BundledDatabasesProps {
+  readonly namespace: string;
+  /** Used for the `app.kubernetes.io/part-of` and `instance` labels and as the name prefix. @default 'penpot' */
+  readonly partOf?: string;
+  readonly images: ImagesConfig;
+  /** Existing Secret with keys `POSTGRES_USER` and `POSTGRES_PASSWORD`. */
+  readonly credentials: ExternalSecret;
+  /** Database created on first start. @default 'penpot' */
+  readonly databaseName?: string;
+  readonly storageClassName: string;
+  readonly postgresSize: string;
+  readonly postgresResources: ResourceSpec;
+  readonly valkeyResources: ResourceSpec;
+}
+
+/**
+ * PostgreSQL 15 (StatefulSet with its own volume, headless Service) and Valkey 8.1 (cache and
+ * message bus, no volume): the two services Penpot needs and its Helm chart no longer ships.
+ */
+export class BundledDatabases extends Construct {
+  readonly postgresServiceName: string;
+  readonly valkeyServiceName: string;
+  readonly databaseName: string;
+
+  constructor(scope: Construct, id: string, props: BundledDatabasesProps) {
+    super(scope, id);
+    const partOf = props.partOf ?? 'penpot';
+    this.postgresServiceName = `${partOf}-postgres`;
+    this.valkeyServiceName = `${partOf}-valkey`;
+    this.databaseName = props.databaseName ?? 'penpot';
+    const pullPolicy = props.images.pullPolicy;
+
+    const pgId: WorkloadIdentity = { name: 'postgresql', instance: partOf, component: 'database', partOf, version: imageTag(props.images.postgres) };
+    workloadService(this, 'postgres-service', {
+      name: this.postgresServiceName, namespace: props.namespace, identity: pgId, headless: true,
+      ports: [{ name: 'postgres', port: POSTGRES_PORT }],
+    });
+    // pg_isready over TCP: the entrypoint's temporary init server listens on the socket only,
+    // so the pod is not ready (nor live) until the real server accepts connections.
+    const pgReady = ['sh', '-c', `exec pg_isready -U "$POSTGRES_USER" -d "$POSTGRES_DB" -h 127.0.0.1 -p ${POSTGRES_PORT}`];
+    new k8s.KubeStatefulSet(this, 'postgres', {
+      metadata: { name: this.postgresServiceName, namespace: props.namespace, labels: standardLabels(pgId) },
+      spec: {
+        serviceName: this.postgresServiceName,
+        replicas: 1,
+        selector: { matchLabels: selectorLabels(pgId) },
+        template: {
+          metadata: { labels: standardLabels(pgId) },
+          spec: {
+            ...POD_DEFAULTS,
+            securityContext: podSecurity(DATABASE_UID),
+            terminationGracePeriodSeconds: 60,
+            containers: [{
+              name: 'postgres',
+              image: resolveImage(props.images.postgres, props.images.mirrors),
+              imagePullPolicy: pullPolicy,
+              ports: [{ name: 'postgres', containerPort: POSTGRES_PORT, protocol: 'TCP' }],
+              env: [
+                props.credentials.envVar('POSTGRES_USER', 'POSTGRES_USER'),
+                props.credentials.envVar('POSTGRES_PASSWORD', 'POSTGRES_PASSWORD'),
+                ...literalEnv({
+                  POSTGRES_DB: this.databaseName,
+                  // A subdirectory: volume roots may hold lost+found or be owned by root (hostPath).
+                  PGDATA: '/var/lib/postgresql/data/pgdata',
+                }),
+              ],
+              startupProbe: execProbe(pgReady, { periodSeconds: 10, failureThreshold: 30 }),
+              readinessProbe: execProbe(pgReady, { periodSeconds: 10, failureThreshold: 3 }),
+              livenessProbe: tcpProbe('postgres', { periodSeconds: 20, failureThreshold: 6 }),
+              resources: resourceRequirements(props.postgresResources),
+              securityContext: containerSecurity(true),
+              volumeMounts: [
+                { name: 'data', mountPath: '/var/lib/postgresql/data' },
+                { name: 'run', mountPath: '/var/run/postgresql' },
+                { name: 'tmp', mountPath: '/tmp' },
+              ],
+            }],
+            volumes: [
+              { name: 'run', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } },
+              { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
+            ],
+          },
+        },
+        volumeClaimTemplates: [{
+          metadata: { name: 'data', labels: standardLabels(pgId) },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            storageClassName: props.storageClassName,
+            resources: { requests: { storage: k8s.Quantity.fromString(props.postgresSize) } },
+          },
+        }],
+      },
+    });
+
+    const valkeyId: WorkloadIdentity = { name: 'valkey', instance: partOf, component: 'cache', partOf, version: imageTag(props.images.valkey) };
+    new Workload(this, 'valkey', {
+      name: this.valkeyServiceName,
+      namespace: props.namespace,
+      identity: valkeyId,
+      replicas: 1,
+      servicePorts: [{ name: 'valkey', port: VALKEY_PORT }],
+      pod: {
+        securityContext: podSecurity(DATABASE_UID),
+        containers: [{
+          name: 'valkey',
+          image: resolveImage(props.images.valkey, props.images.mirrors),
+          imagePullPolicy: pullPolicy,
+          // Upstream Penpot's settings: a bounded cache that evicts keys with a TTL first.
+          args: ['valkey-server', '--maxmemory', '128mb', '--maxmemory-policy', 'volatile-lfu'],
+          ports: [{ name: 'valkey', containerPort: VALKEY_PORT, protocol: 'TCP' }],
+          // valkey-cli exits 0 on an error reply (e.g. LOADING): look for PONG.
+          readinessProbe: execProbe(['sh', '-c', 'valkey-cli ping | grep -q PONG'], { periodSeconds: 10, failureThreshold: 3 }),
+          livenessProbe: tcpProbe('valkey', { periodSeconds: 20, failureThreshold: 3 }),
+          resources: resourceRequirements(props.valkeyResources),
+          securityContext: containerSecurity(true),
+          volumeMounts: [{ name: 'data', mountPath: '/data' }],
+        }],
+        volumes: [{ name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString('512Mi') } }],
+      },
+    });
+  }
+
+  /** `postgresql://` URI without credentials, as Penpot's backend expects. */
+  get databaseUri(): string {
+    return `postgresql://${this.postgresServiceName}:${POSTGRES_PORT}/${this.databaseName}`;
+  }
+
+  get redisUri(): string {
+    return `redis://${this.valkeyServiceName}:${VALKEY_PORT}/0`;
+  }
+}

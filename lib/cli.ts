@@ -1,0 +1,80 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, resolveEnvironments, selectEnvironments } from './config/resolve';
+import { EnvironmentInput } from './config/types';
+import { DIST_DIR } from './platform';
+import { OutputFile, pruneEnvironments, synthesizeEnvironment, writeEnvironments } from './synth';
+
+export interface SynthOptions {
+  /** Environments to synthesize; none means all (and folders of removed environments are pruned). */
+  readonly only: readonly string[];
+  /** Output folder. */
+  readonly outdir: string;
+}
+
+export interface SynthResult {
+  readonly environments: readonly string[];
+  readonly files: readonly OutputFile[];
+}
+
+/**
+ * Validates the configuration, synthesizes in memory, and only then writes: a bad value
+ * throws a {@link ConfigError} before any file is touched.
+ */
+export function synth(inputs: readonly EnvironmentInput[], options: SynthOptions): SynthResult {
+  const envs = selectEnvironments(resolveEnvironments(inputs), options.only);
+  const files = envs.flatMap(synthesizeEnvironment);
+  const names = envs.map((e) => e.name);
+  writeEnvironments(options.outdir, names, files);
+  if (options.only.length === 0) pruneEnvironments(options.outdir, names);
+  return { environments: names, files };
+}
+
+export function parseSynthArgs(argv: readonly string[], cwd: string): SynthOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { env: { type: 'string', multiple: true }, outdir: { type: 'string' } },
+    strict: true,
+  });
+  return {
+    only: (values.env ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean),
+    outdir: path.resolve(cwd, values.outdir ?? DIST_DIR),
+  };
+}
+
+/**
+ * `cdk8s synth` empties its output folder before it runs the app. Pointing it at a link to
+ * dist/ (see cdk8s.yaml) keeps dist/ intact when the configuration is invalid, while the CLI
+ * still lists what was written.
+ */
+function linkCdk8sOutdir(outdir: string): void {
+  const cliOutdir = process.env.CDK8S_OUTDIR;
+  if (!cliOutdir || path.resolve(cliOutdir) === outdir) return;
+  fs.rmSync(cliOutdir, { recursive: true, force: true });
+  fs.symlinkSync(path.relative(path.dirname(path.resolve(cliOutdir)), outdir), cliOutdir);
+}
+
+/** Entry point of `npm run synth` and `cdk8s synth`; returns the process exit code. */
+export function main(inputs: readonly EnvironmentInput[], argv: readonly string[], cwd: string): number {
+  const started = process.hrtime.bigint();
+  try {
+    const options = parseSynthArgs(argv, cwd);
+    const result = synth(inputs, options);
+    linkCdk8sOutdir(options.outdir);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    console.log(`Synthesized ${result.environments.join(', ')} into ${path.relative(cwd, options.outdir) || '.'}/ `
+      + `(${result.files.length} files, ${ms.toFixed(0)} ms)`);
+    return 0;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      return 1;
+    }
+    if (err instanceof TypeError && (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      console.error(`${err.message}\nUsage: npm run synth -- [--env <name>[,<name>]] [--outdir <dir>]`);
+      return 2;
+    }
+    throw err;
+  }
+}

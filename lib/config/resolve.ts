@@ -1,0 +1,337 @@
+import { parseImageRef, unpinnedReason } from '../images';
+import {
+  isDnsLabel, isDnsSubdomain, isEmailAddress, isGitRepoUrl, isHostName, isIpv4Cidr, isPort,
+  isPositiveInteger, parsePublicUri, parseQuantity,
+} from './rules';
+import { EnvironmentConfig, EnvironmentInput, PenpotComponentSizes, ResourceSpec } from './types';
+
+/** One invalid value: the config field (dotted path) and what is wrong and allowed. */
+export interface ConfigIssue {
+  readonly field: string;
+  readonly problem: string;
+}
+
+/** Thrown before anything is synthesized or written when a config value is invalid. */
+export class ConfigError extends Error {
+  constructor(readonly issues: readonly ConfigIssue[]) {
+    super(`Invalid configuration (${issues.length} problem${issues.length === 1 ? '' : 's'}); nothing was written:\n`
+      + issues.map((i) => `  - ${i.field}: ${i.problem}`).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+export const PENPOT_VERSION = '2.17.0';
+
+function resources(cpuReq: string, memReq: string, cpuLim: string, memLim: string): ResourceSpec {
+  return { requests: { cpu: cpuReq, memory: memReq }, limits: { cpu: cpuLim, memory: memLim } };
+}
+
+/** Sizes for a small team on one node; the exporter is sized for a pool of 2 Chromiums. */
+export const DEFAULT_RESOURCES: PenpotComponentSizes = {
+  frontend: resources('100m', '128Mi', '1', '512Mi'),
+  backend: resources('500m', '1Gi', '2', '2Gi'),
+  exporter: resources('250m', '1Gi', '2', '2Gi'),
+  postgres: resources('100m', '256Mi', '1', '1Gi'),
+  valkey: resources('50m', '64Mi', '500m', '256Mi'),
+  init: resources('10m', '16Mi', '200m', '64Mi'),
+};
+
+/** Memory the exporter needs: Node and its queue plus ~512 MiB per Chromium of the pool. */
+export function exporterMemoryFloorBytes(poolMax: number): number {
+  return 768 * 2 ** 20 + poolMax * 512 * 2 ** 20;
+}
+
+/** Valkey runs with `--maxmemory 128mb`; its container needs headroom above that. */
+export const VALKEY_MEMORY_FLOOR_BYTES = 192 * 2 ** 20;
+
+/** Applies the documented defaults. Pure: does not validate (see {@link resolveEnvironment}). */
+export function applyDefaults(input: EnvironmentInput): EnvironmentConfig {
+  const storageClass = input.storage?.className ?? 'local-path';
+  const tlsSecretName = input.ingress?.tlsSecretName;
+  const p = input.penpot ?? {};
+  const host = p.host ?? `penpot.${input.domain}`;
+  const scheme = p.scheme ?? (tlsSecretName ? 'https' : 'http');
+  const r = p.resources ?? {};
+  const sizes = (name: keyof PenpotComponentSizes): ResourceSpec => ({
+    requests: { ...DEFAULT_RESOURCES[name].requests, ...r[name]?.requests },
+    limits: { ...DEFAULT_RESOURCES[name].limits, ...r[name]?.limits },
+  });
+  return {
+    name: input.name,
+    description: input.description ?? `Penpot on ${input.domain}`,
+    domain: input.domain,
+    storage: {
+      className: storageClass,
+      assetsAccessMode: input.storage?.assetsAccessMode ?? 'ReadWriteOnce',
+      assetsSize: input.storage?.assetsSize ?? '10Gi',
+      postgresSize: input.storage?.postgresSize ?? '5Gi',
+      hostPathBacked: input.storage?.hostPathBacked ?? storageClass === 'local-path',
+    },
+    images: {
+      mirrors: { ...input.images?.mirrors } as Record<string, string>,
+      postgres: input.images?.postgres ?? 'docker.io/library/postgres:15',
+      valkey: input.images?.valkey ?? 'docker.io/valkey/valkey:8.1',
+      pullPolicy: input.images?.pullPolicy ?? 'IfNotPresent',
+    },
+    ingress: {
+      className: input.ingress?.className ?? 'nginx',
+      tlsSecretName,
+      allowedSourceCidrs: [...(input.ingress?.allowedSourceCidrs ?? [])],
+    },
+    argo: {
+      repoURL: input.argo.repoURL,
+      targetRevision: input.argo.targetRevision ?? 'main',
+      namespace: input.argo.namespace ?? 'argocd',
+      project: input.argo.project ?? 'default',
+      destinationServer: input.argo.destinationServer ?? 'https://kubernetes.default.svc',
+    },
+    penpot: {
+      namespace: p.namespace ?? 'penpot',
+      host,
+      scheme,
+      publicUri: p.publicUri ?? `${scheme}://${host}`,
+      version: p.version ?? PENPOT_VERSION,
+      registration: p.registration ?? true,
+      emailVerification: p.emailVerification ?? false,
+      airGapped: p.airGapped ?? false,
+      mcp: p.mcp ?? true,
+      telemetry: p.telemetry ?? false,
+      extraFlags: [...(p.extraFlags ?? [])],
+      objectStorage: p.objectStorage ?? { backend: 'fs' },
+      smtp: p.smtp && {
+        host: p.smtp.host,
+        port: p.smtp.port ?? 587,
+        tls: p.smtp.tls ?? true,
+        defaultFrom: p.smtp.defaultFrom,
+        defaultReplyTo: p.smtp.defaultReplyTo ?? p.smtp.defaultFrom,
+        authenticated: p.smtp.authenticated ?? true,
+      },
+      oidc: p.oidc && {
+        baseUri: p.oidc.baseUri,
+        name: p.oidc.name ?? 'SSO',
+        scopes: p.oidc.scopes ?? 'openid profile email',
+      },
+      replicas: {
+        frontend: p.replicas?.frontend ?? 1,
+        backend: p.replicas?.backend ?? 1,
+        exporter: p.replicas?.exporter ?? 1,
+      },
+      exporterBrowserPoolMax: p.exporterBrowserPoolMax ?? 2,
+      maxBodySizeBytes: p.maxBodySizeBytes ?? 367001600,
+      resources: {
+        frontend: sizes('frontend'),
+        backend: sizes('backend'),
+        exporter: sizes('exporter'),
+        postgres: sizes('postgres'),
+        valkey: sizes('valkey'),
+        init: sizes('init'),
+      },
+    },
+  };
+}
+
+/** Collects issues under a field prefix, so every message names the full config path. */
+class IssueList {
+  readonly issues: ConfigIssue[] = [];
+  constructor(private readonly prefix: string) {}
+
+  add(field: string, problem: string): void {
+    this.issues.push({ field: `${this.prefix}.${field}`, problem });
+  }
+
+  check(ok: boolean, field: string, problem: string): void {
+    if (!ok) this.add(field, problem);
+  }
+}
+
+const show = (v: unknown): string => JSON.stringify(v);
+
+function checkImage(list: IssueList, field: string, ref: string): void {
+  const parsed = parseImageRef(ref);
+  if (typeof parsed === 'string') return list.add(field, `${show(ref)} ${parsed}; allowed: [registry/]repository:tag`);
+  const reason = unpinnedReason(parsed);
+  if (reason) list.add(field, `${show(ref)} ${reason}; allowed: a pinned tag such as postgres:15 or a @sha256 digest`);
+}
+
+function checkSize(list: IssueList, field: string, value: string): void {
+  const bytes = parseQuantity(value);
+  list.check(bytes !== undefined && bytes > 0 && !value.endsWith('m'), field,
+    `${show(value)} is not a positive storage size; allowed: a Kubernetes quantity greater than zero such as 10Gi`);
+}
+
+function checkResources(list: IssueList, field: string, spec: ResourceSpec): void {
+  for (const kind of ['cpu', 'memory'] as const) {
+    const req = parseQuantity(spec.requests[kind]);
+    const lim = parseQuantity(spec.limits[kind]);
+    list.check(req !== undefined && req > 0, `${field}.requests.${kind}`,
+      `${show(spec.requests[kind])} is not a positive quantity; allowed: e.g. ${kind === 'cpu' ? '250m' : '256Mi'}`);
+    list.check(lim !== undefined && lim > 0, `${field}.limits.${kind}`,
+      `${show(spec.limits[kind])} is not a positive quantity; allowed: e.g. ${kind === 'cpu' ? '1' : '1Gi'}`);
+    if (req !== undefined && lim !== undefined && req > lim) {
+      list.add(`${field}.requests.${kind}`, `request ${spec.requests[kind]} exceeds limit ${spec.limits[kind]}; allowed: request <= limit`);
+    }
+  }
+}
+
+/** Every problem of one resolved environment (empty when valid). */
+export function validateEnvironment(env: EnvironmentConfig): ConfigIssue[] {
+  const list = new IssueList(`environments.${env.name}`);
+  const { storage, images, ingress, argo } = env;
+
+  if (!isDnsLabel(env.name)) {
+    list.add('name', `${show(env.name)} is not a DNS-1123 label; allowed: lowercase letters, digits and '-', at most 63 characters`);
+  }
+  list.check(isHostName(env.domain), 'domain', `${show(env.domain)} is not a DNS name; allowed: a lowercase domain such as example.internal`);
+
+  list.check(storage.className.trim() !== '' && isDnsSubdomain(storage.className), 'storage.className',
+    `${show(storage.className)} is not a StorageClass name; allowed: a non-empty DNS-1123 name such as local-path`);
+  checkSize(list, 'storage.assetsSize', storage.assetsSize);
+  checkSize(list, 'storage.postgresSize', storage.postgresSize);
+  list.check(['ReadWriteOnce', 'ReadWriteMany'].includes(storage.assetsAccessMode), 'storage.assetsAccessMode',
+    `${show(storage.assetsAccessMode)} is not supported; allowed: ReadWriteOnce or ReadWriteMany`);
+
+  checkImage(list, 'images.postgres', images.postgres);
+  checkImage(list, 'images.valkey', images.valkey);
+  for (const [registry, prefix] of Object.entries(images.mirrors)) {
+    list.check(isDnsSubdomain(registry.split(':')[0]), `images.mirrors[${show(registry)}]`,
+      `${show(registry)} is not a registry host; allowed: a host such as docker.io or quay.io`);
+    list.check(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/.test(prefix), `images.mirrors[${show(registry)}]`,
+      `${show(prefix)} is not a mirror prefix; allowed: host[:port][/project] without scheme or trailing slash`);
+  }
+  list.check(['IfNotPresent', 'Always'].includes(images.pullPolicy), 'images.pullPolicy',
+    `${show(images.pullPolicy)} is not allowed; allowed: IfNotPresent or Always`);
+
+  list.check(isDnsSubdomain(ingress.className), 'ingress.className',
+    `${show(ingress.className)} is not an IngressClass name; allowed: a DNS-1123 name such as nginx`);
+  if (ingress.tlsSecretName !== undefined) {
+    list.check(isDnsSubdomain(ingress.tlsSecretName), 'ingress.tlsSecretName',
+      `${show(ingress.tlsSecretName)} is not a Secret name; allowed: a DNS-1123 name`);
+  }
+  ingress.allowedSourceCidrs.forEach((cidr, i) => list.check(isIpv4Cidr(cidr), `ingress.allowedSourceCidrs[${i}]`,
+    `${show(cidr)} is not an IPv4 CIDR; allowed: a.b.c.d/n such as 10.8.0.0/24`));
+
+  list.check(isGitRepoUrl(argo.repoURL), 'argo.repoURL',
+    `${show(argo.repoURL)} is not a Git URL; allowed: https://host/path.git, ssh://... or git@host:path`);
+  list.check(argo.targetRevision.trim() !== '' && !/\s/.test(argo.targetRevision), 'argo.targetRevision',
+    `${show(argo.targetRevision)} is not a revision; allowed: a branch, tag or commit without spaces`);
+  list.check(isDnsLabel(argo.namespace), 'argo.namespace', `${show(argo.namespace)} is not a namespace name; allowed: a DNS-1123 label`);
+  list.check(isDnsSubdomain(argo.project), 'argo.project', `${show(argo.project)} is not an AppProject name; allowed: a DNS-1123 name`);
+  list.check(/^https:\/\/[^\s/]+$/.test(argo.destinationServer), 'argo.destinationServer',
+    `${show(argo.destinationServer)} is not an API server URL; allowed: https://host[:port]`);
+
+  validatePenpot(list, env);
+  return list.issues;
+}
+
+function validatePenpot(list: IssueList, env: EnvironmentConfig): void {
+  const p = env.penpot;
+  list.check(isDnsLabel(p.namespace), 'penpot.namespace', `${show(p.namespace)} is not a namespace name; allowed: a DNS-1123 label`);
+  list.check(isHostName(p.host), 'penpot.host',
+    `${show(p.host)} is not a DNS name; allowed: a lowercase host name such as penpot.example.internal`);
+  list.check(['http', 'https'].includes(p.scheme), 'penpot.scheme', `${show(p.scheme)} is not allowed; allowed: http or https`);
+  const uri = parsePublicUri(p.publicUri);
+  if (!uri) {
+    const why = !/^https?:\/\//.test(p.publicUri) ? 'has no http:// or https:// scheme'
+      : p.publicUri.endsWith('/') ? 'ends with a slash' : 'is not scheme://host[:port]';
+    list.add('penpot.publicUri', `${show(p.publicUri)} ${why}; allowed: exactly what users type, e.g. https://penpot.example.internal (no path, no trailing slash)`);
+  }
+  list.check(/^\d+\.\d+\.\d+$/.test(p.version), 'penpot.version',
+    `${show(p.version)} is not a pinned release; allowed: a version such as ${PENPOT_VERSION} (never latest)`);
+  p.extraFlags.forEach((flag, i) => list.check(/^(enable|disable)-[a-z0-9-]+$/.test(flag), `penpot.extraFlags[${i}]`,
+    `${show(flag)} is not a Penpot flag; allowed: enable-<name> or disable-<name>`));
+  if (p.emailVerification && !p.smtp) {
+    list.add('penpot.emailVerification', 'needs penpot.smtp: verification mails cannot be sent without SMTP; allowed: false, or configure smtp');
+  }
+
+  if (p.objectStorage.backend === 's3') {
+    const s3 = p.objectStorage;
+    list.check(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(s3.bucket), 'penpot.objectStorage.bucket',
+      `${show(s3.bucket)} is not a bucket name; allowed: 3-63 lowercase letters, digits, '.' or '-'`);
+    list.check(s3.region.trim() !== '', 'penpot.objectStorage.region', 'is empty; allowed: the S3 region, e.g. us-east-1');
+    if (s3.endpoint !== undefined) {
+      list.check(/^https?:\/\/[^\s/]+$/.test(s3.endpoint), 'penpot.objectStorage.endpoint',
+        `${show(s3.endpoint)} is not an endpoint; allowed: http(s)://host[:port]`);
+    }
+  } else if (p.objectStorage.backend !== 'fs') {
+    list.add('penpot.objectStorage.backend', `${show((p.objectStorage as { backend: unknown }).backend)} is not supported; allowed: fs or s3`);
+  }
+
+  if (p.smtp) {
+    list.check(isDnsSubdomain(p.smtp.host), 'penpot.smtp.host', `${show(p.smtp.host)} is not a DNS name; allowed: e.g. smtp.example.internal`);
+    list.check(isPort(p.smtp.port), 'penpot.smtp.port', `${show(p.smtp.port)} is out of range; allowed: an integer 1-65535`);
+    list.check(isEmailAddress(p.smtp.defaultFrom), 'penpot.smtp.defaultFrom', `${show(p.smtp.defaultFrom)} is not an e-mail address`);
+    list.check(isEmailAddress(p.smtp.defaultReplyTo), 'penpot.smtp.defaultReplyTo', `${show(p.smtp.defaultReplyTo)} is not an e-mail address`);
+  }
+  if (p.oidc) {
+    list.check(/^https?:\/\/[^\s/]+(\/\S*)?$/.test(p.oidc.baseUri) && !p.oidc.baseUri.endsWith('/'), 'penpot.oidc.baseUri',
+      `${show(p.oidc.baseUri)} is not an issuer URL; allowed: https://host/path without trailing slash`);
+  }
+
+  for (const [name, n] of Object.entries(p.replicas)) {
+    list.check(isPositiveInteger(n), `penpot.replicas.${name}`, `${show(n)} is not allowed; allowed: an integer >= 1`);
+  }
+  const sharedVolume = p.objectStorage.backend === 'fs' && env.storage.assetsAccessMode === 'ReadWriteOnce';
+  if (sharedVolume) {
+    for (const name of ['frontend', 'backend'] as const) {
+      list.check(p.replicas[name] <= 1, `penpot.replicas.${name}`,
+        `${p.replicas[name]} replicas need the assets volume on every node; allowed: 1 with a ReadWriteOnce class, `
+        + 'or set storage.assetsAccessMode to ReadWriteMany or penpot.objectStorage to s3');
+    }
+  }
+  list.check(Number.isInteger(p.exporterBrowserPoolMax) && p.exporterBrowserPoolMax >= 1 && p.exporterBrowserPoolMax <= 10,
+    'penpot.exporterBrowserPoolMax', `${show(p.exporterBrowserPoolMax)} is not allowed; allowed: an integer 1-10`);
+  list.check(isPositiveInteger(p.maxBodySizeBytes), 'penpot.maxBodySizeBytes',
+    `${show(p.maxBodySizeBytes)} is not allowed; allowed: a positive number of bytes`);
+
+  for (const [name, spec] of Object.entries(p.resources)) checkResources(list, `penpot.resources.${name}`, spec);
+  const exporterLimit = parseQuantity(p.resources.exporter.limits.memory);
+  const floor = exporterMemoryFloorBytes(p.exporterBrowserPoolMax);
+  if (exporterLimit !== undefined && Number.isInteger(p.exporterBrowserPoolMax) && exporterLimit < floor) {
+    list.add('penpot.resources.exporter.limits.memory',
+      `${p.resources.exporter.limits.memory} is too little for ${p.exporterBrowserPoolMax} Chromium(s) (Chromium is OOM-killed); `
+      + `allowed: at least ${floor / 2 ** 20}Mi (768Mi + 512Mi per browser), or lower penpot.exporterBrowserPoolMax`);
+  }
+  const valkeyLimit = parseQuantity(p.resources.valkey.limits.memory);
+  if (valkeyLimit !== undefined && valkeyLimit < VALKEY_MEMORY_FLOOR_BYTES) {
+    list.add('penpot.resources.valkey.limits.memory',
+      `${p.resources.valkey.limits.memory} is below Valkey's 128mb maxmemory plus overhead; allowed: at least 192Mi`);
+  }
+}
+
+/** The host names an environment serves through its ingress, with the field each comes from. */
+export function ingressHosts(env: EnvironmentConfig): { field: string; host: string }[] {
+  return [{ field: 'penpot.host', host: env.penpot.host }];
+}
+
+/**
+ * Resolves and validates every environment. Throws one {@link ConfigError} listing all problems
+ * (not only the first) so a user fixes the config in one round.
+ */
+export function resolveEnvironments(inputs: readonly EnvironmentInput[]): EnvironmentConfig[] {
+  const envs = inputs.map(applyDefaults);
+  const issues = envs.flatMap(validateEnvironment);
+  const seenNames = new Set<string>();
+  for (const env of envs) {
+    if (seenNames.has(env.name)) issues.push({ field: `environments.${env.name}.name`, problem: 'is used by two environments; allowed: unique names' });
+    seenNames.add(env.name);
+    const seenHosts = new Map<string, string>();
+    for (const { field, host } of ingressHosts(env)) {
+      const other = seenHosts.get(host);
+      if (other) issues.push({ field: `environments.${env.name}.${field}`, problem: `${show(host)} is already served by ${other}; allowed: one host per route` });
+      else seenHosts.set(host, field);
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return envs;
+}
+
+/** Picks the environments named on the command line; an unknown name is a config error. */
+export function selectEnvironments(envs: readonly EnvironmentConfig[], names: readonly string[]): EnvironmentConfig[] {
+  if (names.length === 0) return [...envs];
+  const known = envs.map((e) => e.name);
+  const unknown = names.filter((n) => !known.includes(n));
+  if (unknown.length > 0) {
+    throw new ConfigError(unknown.map((n) => ({ field: '--env', problem: `${show(n)} is not an environment; allowed: ${known.join(', ')}` })));
+  }
+  return envs.filter((e) => names.includes(e.name));
+}

@@ -1,0 +1,204 @@
+/**
+ * The platform's configuration model. Environments are written as {@link EnvironmentInput}
+ * (only what differs from the defaults) and resolved into a complete {@link EnvironmentConfig}
+ * by `resolveEnvironment`, which also validates every field before anything is synthesized.
+ */
+
+/** Kubernetes resource requests and limits of one container, as Kubernetes quantities. */
+export interface ResourceSpec {
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly limits: { readonly cpu: string; readonly memory: string };
+}
+
+export type AccessMode = 'ReadWriteOnce' | 'ReadWriteMany';
+
+export interface StorageConfig {
+  /** StorageClass of every PVC. @default 'local-path' (k3s' bundled provisioner) */
+  readonly className: string;
+  /**
+   * Access mode of the shared Penpot assets volume. With ReadWriteOnce the frontend and backend
+   * are pinned to one node and run one replica each.
+   * @default 'ReadWriteOnce'
+   */
+  readonly assetsAccessMode: AccessMode;
+  /** Size of the Penpot assets volume. @default '10Gi' */
+  readonly assetsSize: string;
+  /** Size of the PostgreSQL data volume. @default '5Gi' */
+  readonly postgresSize: string;
+  /**
+   * The class provisions hostPath-backed volumes (local-path does), which ignore `fsGroup`:
+   * an init container then chowns the assets volume to Penpot's UID 1001.
+   * @default true when className is 'local-path', else false
+   */
+  readonly hostPathBacked: boolean;
+}
+
+export interface ImagesConfig {
+  /**
+   * Registry mirrors: source registry host -> replacement prefix. Every image whose registry
+   * matches is rewritten, e.g. `{ 'docker.io': 'harbor.example.internal/dockerhub' }` turns
+   * `docker.io/library/postgres:15` into `harbor.example.internal/dockerhub/library/postgres:15`.
+   * @default {} (images are pulled from their upstream registries)
+   */
+  readonly mirrors: Readonly<Record<string, string>>;
+  /** PostgreSQL image. @default 'docker.io/library/postgres:15' (upstream Penpot's own choice) */
+  readonly postgres: string;
+  /** Valkey image. @default 'docker.io/valkey/valkey:8.1' */
+  readonly valkey: string;
+  /** Pull policy of every container. @default 'IfNotPresent' (tags are pinned) */
+  readonly pullPolicy: 'IfNotPresent' | 'Always';
+}
+
+export interface IngressConfig {
+  /** IngressClass. @default 'nginx' (ingress-nginx) */
+  readonly className: string;
+  /** Name of an existing TLS Secret (type kubernetes.io/tls) for the Penpot host; none means plain http. @default undefined */
+  readonly tlsSecretName?: string;
+  /**
+   * Source CIDRs allowed through the ingress (ingress-nginx `whitelist-source-range`).
+   * @default [] (no restriction at the ingress)
+   */
+  readonly allowedSourceCidrs: readonly string[];
+}
+
+export interface ArgoConfig {
+  /** Git repository Argo CD reads `dist/` from. */
+  readonly repoURL: string;
+  /** Branch, tag or commit. @default 'main' */
+  readonly targetRevision: string;
+  /** Namespace Argo CD runs in (Applications live there). @default 'argocd' */
+  readonly namespace: string;
+  /** AppProject of every Application. @default 'default' */
+  readonly project: string;
+  /** Destination API server. @default 'https://kubernetes.default.svc' (the cluster Argo CD runs in) */
+  readonly destinationServer: string;
+}
+
+export interface SmtpConfig {
+  readonly host: string;
+  /** @default 587 */
+  readonly port: number;
+  /** STARTTLS/TLS towards the SMTP server. @default true */
+  readonly tls: boolean;
+  readonly defaultFrom: string;
+  /** @default defaultFrom */
+  readonly defaultReplyTo: string;
+  /** The SMTP server needs a login: username and password come from the `penpot-smtp` Secret. @default true */
+  readonly authenticated: boolean;
+}
+
+export interface OidcConfig {
+  /** Issuer base URI, e.g. `https://sso.example.internal/realms/main`. */
+  readonly baseUri: string;
+  /** Label of the login button. @default 'SSO' */
+  readonly name: string;
+  /** @default 'openid profile email' */
+  readonly scopes: string;
+}
+
+/** Where Penpot keeps uploaded files. */
+export type ObjectStorageConfig =
+  | { readonly backend: 'fs' }
+  | {
+    readonly backend: 's3';
+    readonly bucket: string;
+    readonly region: string;
+    /** S3 endpoint for non-AWS stores (MinIO, Garage...). */
+    readonly endpoint?: string;
+  };
+
+export interface PenpotComponentSizes {
+  readonly frontend: ResourceSpec;
+  readonly backend: ResourceSpec;
+  readonly exporter: ResourceSpec;
+  readonly postgres: ResourceSpec;
+  readonly valkey: ResourceSpec;
+  /** Only used when `storage.hostPathBacked` (the chown init container). */
+  readonly init: ResourceSpec;
+}
+
+export interface PenpotReplicas {
+  /** @default 1 */
+  readonly frontend: number;
+  /** @default 1 */
+  readonly backend: number;
+  /** @default 1 */
+  readonly exporter: number;
+}
+
+export interface PenpotConfig {
+  /** Namespace of Penpot and its databases. @default 'penpot' */
+  readonly namespace: string;
+  /** Host name users type. @default `penpot.<domain>` */
+  readonly host: string;
+  /** Scheme users type. @default 'https' when `ingress.tlsSecretName` is set, else 'http' */
+  readonly scheme: 'http' | 'https';
+  /**
+   * Exactly what users type in the browser (scheme, host, optional port, no trailing slash).
+   * Set it when an outer proxy changes the port; otherwise it is `<scheme>://<host>`.
+   * @default `${scheme}://${host}`
+   */
+  readonly publicUri: string;
+  /** Penpot release of the frontend, backend and exporter images. @default '2.17.0' */
+  readonly version: string;
+  /** Open self-registration. @default true */
+  readonly registration: boolean;
+  /** Require e-mail verification (needs SMTP). @default false */
+  readonly emailVerification: boolean;
+  /** Cluster without outbound DNS/Internet: nginx must not resolve external font hosts. @default false */
+  readonly airGapped: boolean;
+  /** Penpot's MCP integration (frontend `/mcp/*` routes). @default true */
+  readonly mcp: boolean;
+  /** Anonymous telemetry to Penpot. @default false */
+  readonly telemetry: boolean;
+  /** Extra `PENPOT_FLAGS` entries (each `enable-*` or `disable-*`). @default [] */
+  readonly extraFlags: readonly string[];
+  /** @default { backend: 'fs' } on the assets volume */
+  readonly objectStorage: ObjectStorageConfig;
+  /** Optional SMTP; `enable-smtp` is set only when present. @default undefined */
+  readonly smtp?: SmtpConfig;
+  /** Optional OpenID Connect login. @default undefined */
+  readonly oidc?: OidcConfig;
+  readonly replicas: PenpotReplicas;
+  /** Chromium instances the exporter may run at once; each needs ~300-500 MiB. @default 2 */
+  readonly exporterBrowserPoolMax: number;
+  /** Max upload size in bytes, shared by the frontend's nginx and the ingress. @default 367001600 (upstream default) */
+  readonly maxBodySizeBytes: number;
+  readonly resources: PenpotComponentSizes;
+}
+
+/** One target cluster: everything needed to synthesize `dist/<name>/`. */
+export interface EnvironmentConfig {
+  /** Folder under `dist/` and prefix of the Argo CD Applications. DNS-1123 label. */
+  readonly name: string;
+  /** One line shown in the generated docs. */
+  readonly description: string;
+  /** Internal DNS domain, e.g. 'finalq.xyz'. */
+  readonly domain: string;
+  readonly storage: StorageConfig;
+  readonly images: ImagesConfig;
+  readonly ingress: IngressConfig;
+  readonly argo: ArgoConfig;
+  readonly penpot: PenpotConfig;
+}
+
+type DeepPartial<T> = T extends readonly (infer U)[]
+  ? readonly U[]
+  : T extends object
+    ? { readonly [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+/**
+ * What an environment file writes: the name, the domain and the Argo repository are required,
+ * everything else falls back to the documented defaults.
+ */
+export type EnvironmentInput = DeepPartial<Omit<EnvironmentConfig, 'name' | 'domain' | 'argo' | 'penpot'>> & {
+  readonly name: string;
+  readonly domain: string;
+  readonly argo: DeepPartial<ArgoConfig> & { readonly repoURL: string };
+  readonly penpot?: DeepPartial<Omit<PenpotConfig, 'objectStorage' | 'smtp' | 'oidc'>> & {
+    readonly objectStorage?: ObjectStorageConfig;
+    readonly smtp?: DeepPartial<SmtpConfig> & Pick<SmtpConfig, 'host' | 'defaultFrom'>;
+    readonly oidc?: DeepPartial<OidcConfig> & Pick<OidcConfig, 'baseUri'>;
+  };
+};

@@ -1,0 +1,35 @@
+import { App, Chart } from 'cdk8s';
+import { AppOfAppsChart, PlatformAppRef } from './app-of-apps-chart';
+import { EnvironmentConfig } from './config/types';
+import { PenpotChart } from './penpot-chart';
+import { RootApplicationChart } from './root-application-chart';
+
+/** Folder of the synthesized YAML, relative to the repository root (what Argo CD reads). */
+export const DIST_DIR = 'dist';
+/** Sub-folder of an environment holding its child Applications. */
+export const APPS_FOLDER = 'apps';
+
+export interface PlatformApp extends PlatformAppRef {
+  readonly chart: Chart;
+}
+
+/** The charts of one environment, not yet rendered. */
+export interface EnvironmentCharts {
+  readonly app: App;
+  readonly apps: readonly PlatformApp[];
+  readonly appOfApps: AppOfAppsChart;
+  readonly root: RootApplicationChart;
+}
+
+/** Composes every app of an environment and the Argo CD Applications that deploy them. */
+export function buildEnvironment(env: EnvironmentConfig): EnvironmentCharts {
+  const app = new App();
+  const envPath = `${DIST_DIR}/${env.name}`;
+  const penpot = new PenpotChart(app, 'penpot', { env });
+  const apps: PlatformApp[] = [
+    { name: 'penpot', chart: penpot, destinationNamespace: penpot.appNamespace },
+  ];
+  const appOfApps = new AppOfAppsChart(app, APPS_FOLDER, { environment: env.name, argo: env.argo, envPath, apps });
+  const root = new RootApplicationChart(app, 'root', { environment: env.name, argo: env.argo, appsPath: `${envPath}/${APPS_FOLDER}` });
+  return { app, apps, appOfApps, root };
+}

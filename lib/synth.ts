@@ -1,0 +1,81 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Chart, Yaml } from 'cdk8s';
+import { EnvironmentConfig } from './config/types';
+import { ExternalSecret } from './external-secret';
+import { APPS_FOLDER, buildEnvironment } from './platform';
+import { buildSecretsContract, renderSecretsMarkdown } from './secrets-contract';
+
+/** A file to write, relative to the output folder (`dist/`). */
+export interface OutputFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+function renderChart(chart: Chart): { objects: any[]; yaml: string } {
+  const objects = chart.toJson();
+  return { objects, yaml: Yaml.stringify(...objects) };
+}
+
+/** Synthesizes one environment in memory: manifests per app, the root Application and the docs. */
+export function synthesizeEnvironment(env: EnvironmentConfig): OutputFile[] {
+  const { app, apps, appOfApps, root } = buildEnvironment(env);
+  const problems = app.node.findAll().flatMap((c) => c.node.validate().map((m) => `${c.node.path}: ${m}`));
+  if (problems.length > 0) throw new Error(`Construct validation failed:\n  ${problems.join('\n  ')}`);
+
+  const files: OutputFile[] = [];
+  const allObjects: any[] = [];
+  for (const { name, chart } of apps) {
+    const { objects, yaml } = renderChart(chart);
+    allObjects.push(...objects);
+    files.push({ path: `${env.name}/${name}/${name}.k8s.yaml`, content: yaml });
+  }
+  files.push({ path: `${env.name}/${APPS_FOLDER}/${APPS_FOLDER}.k8s.yaml`, content: renderChart(appOfApps).yaml });
+  files.push({ path: `${env.name}/root-application.yaml`, content: renderChart(root).yaml });
+
+  const contract = buildSecretsContract(env.name, ExternalSecret.findAll(app), allObjects);
+  files.push({ path: `${env.name}/secrets.json`, content: `${JSON.stringify(contract, null, 2)}\n` });
+  files.push({ path: `${env.name}/SECRETS.md`, content: renderSecretsMarkdown(contract) });
+  return files;
+}
+
+function writeTree(dir: string, files: readonly OutputFile[], prefix: string): void {
+  for (const file of files) {
+    const target = path.join(dir, path.relative(prefix, file.path));
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, file.content);
+  }
+}
+
+/**
+ * Replaces `outdir/<env>/` for each synthesized environment, leaving other environments'
+ * folders alone. Each folder is written aside first and swapped in with renames, so a
+ * failure never leaves a half-written environment behind.
+ */
+export function writeEnvironments(outdir: string, envNames: readonly string[], files: readonly OutputFile[]): void {
+  fs.mkdirSync(outdir, { recursive: true });
+  const staging = fs.mkdtempSync(path.join(outdir, '.staging-'));
+  try {
+    for (const name of envNames) {
+      writeTree(path.join(staging, name), files.filter((f) => f.path.startsWith(`${name}/`)), name);
+    }
+    for (const name of envNames) {
+      const target = path.join(outdir, name);
+      const old = path.join(staging, `${name}.old`);
+      if (fs.existsSync(target)) fs.renameSync(target, old);
+      fs.renameSync(path.join(staging, name), target);
+    }
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** Removes environment folders of `outdir` that no longer exist in the configuration. */
+export function pruneEnvironments(outdir: string, keep: readonly string[]): string[] {
+  if (!fs.existsSync(outdir)) return [];
+  const removed = fs.readdirSync(outdir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !keep.includes(e.name))
+    .map((e) => e.name);
+  for (const name of removed) fs.rmSync(path.join(outdir, name), { recursive: true, force: true });
+  return removed;
+}
