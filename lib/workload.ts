@@ -37,7 +37,7 @@ export function workloadService(scope: Construct, id: string, props: {
     metadata: { name: props.name, namespace: props.namespace, labels: standardLabels(props.identity) },
     spec: {
       type: 'ClusterIP',
-      ...(props.headless ? { clusterIP: 'None' } : {}),
+      ...(props.headless ? { clusterIp: 'None' } : {}),
       selector: selectorLabels(props.identity),
       ports: props.ports.map((p) => ({
         name: p.name,

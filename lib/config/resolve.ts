@@ -311,14 +311,16 @@ export function resolveEnvironments(inputs: readonly EnvironmentInput[]): Enviro
   const envs = inputs.map(applyDefaults);
   const issues = envs.flatMap(validateEnvironment);
   const seenNames = new Set<string>();
+  // Host names are global: two routes (or two environments) on one name would fight over its DNS record.
+  const seenHosts = new Map<string, string>();
   for (const env of envs) {
     if (seenNames.has(env.name)) issues.push({ field: `environments.${env.name}.name`, problem: 'is used by two environments; allowed: unique names' });
     seenNames.add(env.name);
-    const seenHosts = new Map<string, string>();
     for (const { field, host } of ingressHosts(env)) {
+      const path = `environments.${env.name}.${field}`;
       const other = seenHosts.get(host);
-      if (other) issues.push({ field: `environments.${env.name}.${field}`, problem: `${show(host)} is already served by ${other}; allowed: one host per route` });
-      else seenHosts.set(host, field);
+      if (other) issues.push({ field: path, problem: `${show(host)} is already used by ${other}; allowed: each host name once across all environments` });
+      else seenHosts.set(host, path);
     }
   }
   if (issues.length > 0) throw new ConfigError(issues);
