@@ -24,6 +24,8 @@ export interface SecretContract {
   readonly createdBy: string;
   /** A `kubectl create secret` command with placeholders or generators, never a value. */
   readonly createCommand: string;
+  /** Workloads start without it (every reference says `optional: true`). @default false */
+  readonly optional?: boolean;
 }
 
 export interface SecretsContract {
