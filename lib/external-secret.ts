@@ -61,3 +61,18 @@ export class ExternalSecret extends Construct {
     return scope.node.findAll().filter((c): c is ExternalSecret => c instanceof ExternalSecret);
   }
 }
+
+/**
+ * The TLS Secret of the ingress hosts of one namespace. Secrets are namespaced, so every
+ * namespace with a TLS Ingress needs its own copy, and the contract lists each.
+ */
+export function declareTlsSecret(scope: Construct, namespace: string, secretName: string, hosts: readonly string[]): ExternalSecret {
+  return new ExternalSecret(scope, 'tls', {
+    name: secretName, namespace, type: 'kubernetes.io/tls',
+    purpose: `TLS certificate for ${hosts.join(', ')} (the ingress terminates TLS with it)`,
+    keys: {
+      'tls.crt': { description: 'Certificate chain (PEM) covering the hosts', source: { kind: 'file', example: 'tls.crt' } },
+      'tls.key': { description: 'Private key (PEM)', source: { kind: 'file', example: 'tls.key' } },
+    },
+  });
+}

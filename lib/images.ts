@@ -58,6 +58,8 @@ export function unpinnedReason(image: ImageRef): string | undefined {
   if (image.digest) return undefined;
   if (!image.tag) return 'has no tag (it would pull "latest")';
   if (image.tag === 'latest') return 'uses the moving tag "latest"';
+  // Fork builds are often pushed as `dev-latest`: just as moving.
+  if (image.tag.endsWith('-latest')) return `uses the moving tag "${image.tag}"`;
   return undefined;
 }
 

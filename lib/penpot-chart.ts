@@ -3,11 +3,13 @@ import { Construct } from 'constructs';
 import { SYNC_WAVE } from './argo-application';
 import { BundledDatabases } from './bundled-databases';
 import { EnvironmentConfig } from './config/types';
-import { ExternalSecret } from './external-secret';
+import { ExternalSecret, declareTlsSecret } from './external-secret';
 import { InternalIngress } from './internal-ingress';
 import { k8s } from './k8s';
 import { systemLabels } from './labels';
+import { McpGateway } from './mcp-gateway';
 import { PenpotCore } from './penpot-core';
+import { PenpotMcpServer } from './penpot-mcp-server';
 
 export interface PenpotChartProps {
   readonly env: EnvironmentConfig;
@@ -55,14 +57,9 @@ function declareSecrets(scope: Construct, env: EnvironmentConfig) {
         AWS_SECRET_ACCESS_KEY: { description: 'S3 secret access key', source: { kind: 'operator', example: 'secret-access-key' } },
       },
     }) : undefined,
-    tls: env.ingress.tlsSecretName ? new ExternalSecret(scope, 'tls', {
-      name: env.ingress.tlsSecretName, namespace, type: 'kubernetes.io/tls',
-      purpose: `TLS certificate of ${p.host} for the ingress`,
-      keys: {
-        'tls.crt': { description: 'Certificate chain (PEM)', source: { kind: 'file', example: 'penpot.crt' } },
-        'tls.key': { description: 'Private key (PEM)', source: { kind: 'file', example: 'penpot.key' } },
-      },
-    }) : undefined,
+    tls: env.ingress.tlsSecretName
+      ? declareTlsSecret(scope, namespace, env.ingress.tlsSecretName, [p.host, ...(p.mcp.enabled && p.mcp.host ? [p.mcp.host] : [])])
+      : undefined,
   };
 }
 
@@ -95,6 +92,20 @@ export class PenpotChart extends Chart {
       valkeyResources: env.penpot.resources.valkey,
     });
 
+    const mcpServer = env.penpot.mcp.enabled ? new PenpotMcpServer(this, 'mcp', {
+      gateway: new McpGateway(this, 'mcp-gateway', {
+        ingressClassName: env.ingress.className,
+        tlsSecretName: env.ingress.tlsSecretName,
+        allowedSourceCidrs: env.ingress.allowedSourceCidrs,
+      }),
+      namespace: this.appNamespace,
+      version: env.penpot.version,
+      config: env.penpot.mcp,
+      images: env.images,
+      publicUri: env.penpot.publicUri,
+      redisUri: databases.redisUri,
+    }) : undefined;
+
     const core = new PenpotCore(this, 'core', {
       namespace: this.appNamespace,
       penpot: env.penpot,
@@ -107,6 +118,7 @@ export class PenpotChart extends Chart {
       smtpCredentials: secrets.smtp,
       oidcCredentials: secrets.oidc,
       s3Credentials: secrets.s3,
+      mcp: mcpServer?.endpoints,
     });
 
     new InternalIngress(this, 'ingress', {

@@ -18,7 +18,7 @@ export function penpotFlags(config: PenpotConfig, mcpServerDeployed: boolean): s
   if (config.publicUri.startsWith('http://')) flags.push('disable-secure-session-cookies');
   if (config.airGapped) flags.push('enable-air-gapped-conf');
   // enable-mcp makes the frontend's nginx proxy /mcp/* to the MCP Service, which must then exist.
-  if (config.mcp && mcpServerDeployed) flags.push('enable-mcp');
+  if (mcpServerDeployed) flags.push('enable-mcp');
   for (const flag of config.extraFlags) if (!flags.includes(flag)) flags.push(flag);
   return flags;
 }

@@ -1,6 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { AppOfAppsChart, PlatformAppRef } from './app-of-apps-chart';
 import { EnvironmentConfig } from './config/types';
+import { McpChart } from './mcp-chart';
 import { PenpotChart } from './penpot-chart';
 import { RootApplicationChart } from './root-application-chart';
 
@@ -25,10 +26,15 @@ export interface EnvironmentCharts {
 export function buildEnvironment(env: EnvironmentConfig): EnvironmentCharts {
   const app = new App();
   const envPath = `${DIST_DIR}/${env.name}`;
-  const penpot = new PenpotChart(app, 'penpot', { env });
-  const apps: PlatformApp[] = [
-    { name: 'penpot', chart: penpot, destinationNamespace: penpot.appNamespace },
-  ];
+  const apps: PlatformApp[] = [];
+  if (env.penpot.enabled) {
+    const penpot = new PenpotChart(app, 'penpot', { env });
+    apps.push({ name: 'penpot', chart: penpot, destinationNamespace: penpot.appNamespace });
+  }
+  if (env.kubernetesMcp.enabled) {
+    const mcp = new McpChart(app, 'mcp', { env });
+    apps.push({ name: 'mcp', chart: mcp, destinationNamespace: mcp.appNamespace });
+  }
   const appOfApps = new AppOfAppsChart(app, APPS_FOLDER, { environment: env.name, argo: env.argo, envPath, apps });
   const root = new RootApplicationChart(app, 'root', { environment: env.name, argo: env.argo, appsPath: `${envPath}/${APPS_FOLDER}` });
   return { app, apps, appOfApps, root };

@@ -106,6 +106,7 @@ export function renderSecretsMarkdown(contract: SecretsContract): string {
     'folder but never stored in git: create each one in the cluster before the first Argo CD sync.',
     'Values below are placeholders (`<...>`) or generators (`$(openssl rand ...)`), never real values.',
     '',
+    ...(contract.secrets.length === 0 ? ['This environment reads no Secret.', ''] : []),
     '| Secret | Namespace | Keys | Read by |',
     '|---|---|---|---|',
     ...contract.secrets.map((s) => `| \`${s.name}\` | ${s.namespace} | ${s.keys.map((k) => `\`${k.key}\``).join(', ')} | ${s.readBy.join(', ') || '(nothing yet)'} |`),

@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Chart, Yaml } from 'cdk8s';
 import { EnvironmentConfig } from './config/types';
+import { CLIENT_CONFIG_FILES, claudeConfig, codexConfig, inspectorConfig, renderConnectMarkdown } from './connection-info';
 import { ExternalSecret } from './external-secret';
+import { McpGateway } from './mcp-gateway';
 import { APPS_FOLDER, buildEnvironment } from './platform';
 import { buildSecretsContract, renderSecretsMarkdown } from './secrets-contract';
 
@@ -36,6 +38,14 @@ export function synthesizeEnvironment(env: EnvironmentConfig): OutputFile[] {
   const contract = buildSecretsContract(env.name, ExternalSecret.findAll(app), allObjects);
   files.push({ path: `${env.name}/secrets.json`, content: `${JSON.stringify(contract, null, 2)}\n` });
   files.push({ path: `${env.name}/SECRETS.md`, content: renderSecretsMarkdown(contract) });
+
+  const endpoints = McpGateway.endpointsIn(app);
+  files.push({ path: `${env.name}/CONNECT.md`, content: renderConnectMarkdown(env.name, endpoints) });
+  if (endpoints.length > 0) {
+    files.push({ path: `${env.name}/${CLIENT_CONFIG_FILES.codex}`, content: codexConfig(endpoints) });
+    files.push({ path: `${env.name}/${CLIENT_CONFIG_FILES.claude}`, content: claudeConfig(endpoints) });
+    files.push({ path: `${env.name}/${CLIENT_CONFIG_FILES.inspector}`, content: inspectorConfig(endpoints) });
+  }
   return files;
 }
 

@@ -23,7 +23,7 @@ function expectIssue(inputs: EnvironmentInput[], field: string, allowed: RegExp)
 
 describe('configuration defaults', () => {
   test('the shipped environments are valid', () => {
-    expect(resolveEnvironments(ENVIRONMENTS).map((e) => e.name)).toEqual(['homelab', 'example']);
+    expect(resolveEnvironments(ENVIRONMENTS).map((e) => e.name)).toEqual(['homelab', 'example', 'k0s-dev']);
   });
 
   test('defaults match the homelab setup: local-path, nginx, Penpot 2.17.0, http on penpot.<domain>', () => {

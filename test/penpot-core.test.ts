@@ -142,11 +142,20 @@ describe('PenpotCore flags', () => {
     expect(flagsOf(objectsOf(minimalEnv()), 'frontend')).not.toContain('enable-air-gapped-conf');
   });
 
-  test('without an MCP server the frontend gets neither enable-mcp nor MCP URIs (nginx would fail to start)', () => {
-    const objects = objectsOf(minimalEnv({ penpot: { mcp: true } }));
+  test('without the MCP server the frontend gets neither enable-mcp nor MCP URIs (nginx would fail to start)', () => {
+    const objects = objectsOf(minimalEnv({ penpot: { mcp: { enabled: false } } }));
     const frontend = container(find(objects, 'Deployment', 'penpot-frontend'), 'frontend');
     expect(flagsOf(objects, 'frontend')).not.toContain('enable-mcp');
     expect(envVar(frontend, 'PENPOT_MCP_URI')).toBeUndefined();
+    expect(objects.some((o) => o.metadata.name === 'penpot-mcp')).toBe(false);
+  });
+
+  test('with the MCP server the frontend gets enable-mcp and URIs to the penpot-mcp Service', () => {
+    const objects = objectsOf(minimalEnv());
+    const frontend = container(find(objects, 'Deployment', 'penpot-frontend'), 'frontend');
+    expect(flagsOf(objects, 'frontend')).toContain('enable-mcp');
+    expect(envValue(frontend, 'PENPOT_MCP_URI')).toBe('http://penpot-mcp:4401');
+    expect(envValue(frontend, 'PENPOT_MCP_URI_WS')).toBe('http://penpot-mcp:4402');
   });
 
   test('OIDC adds the login flag, the issuer on the backend and the button label on the frontend', () => {

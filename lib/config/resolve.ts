@@ -3,7 +3,9 @@ import {
   isDnsLabel, isDnsSubdomain, isEmailAddress, isGitRepoUrl, isHostName, isIpv4Cidr, isPort,
   isPositiveInteger, parsePublicUri, parseQuantity,
 } from './rules';
-import { EnvironmentConfig, EnvironmentInput, PenpotComponentSizes, ResourceSpec } from './types';
+import {
+  EnvironmentConfig, EnvironmentInput, KUBERNETES_MCP_TOOLSETS, KubernetesMcpConfig, McpExposure, PenpotComponentSizes, ResourceSpec,
+} from './types';
 
 /** One invalid value: the config field (dotted path) and what is wrong and allowed. */
 export interface ConfigIssue {
@@ -34,7 +36,17 @@ export const DEFAULT_RESOURCES: PenpotComponentSizes = {
   postgres: resources('100m', '256Mi', '1', '1Gi'),
   valkey: resources('50m', '64Mi', '500m', '256Mi'),
   init: resources('10m', '16Mi', '200m', '64Mi'),
+  mcp: resources('50m', '128Mi', '500m', '512Mi'),
 };
+
+export const KUBERNETES_MCP_IMAGE = 'quay.io/containers/kubernetes_mcp_server:v0.0.67';
+export const KUBERNETES_MCP_RESOURCES = resources('50m', '64Mi', '500m', '256Mi');
+
+/** Flags with a config field of their own: giving them in extraArgs would declare a value twice. */
+export const KUBERNETES_MCP_OWNED_FLAGS = [
+  '--port', '--config', '--config-dir', '--read-only', '--disable-destructive', '--toolsets', '--list-output',
+  '--log-level', '--stateless', '--kubeconfig', '--bind-address',
+];
 
 /** Memory the exporter needs: Node and its queue plus ~512 MiB per Chromium of the pool. */
 export function exporterMemoryFloorBytes(poolMax: number): number {
@@ -86,6 +98,7 @@ export function applyDefaults(input: EnvironmentInput): EnvironmentConfig {
       destinationServer: input.argo.destinationServer ?? 'https://kubernetes.default.svc',
     },
     penpot: {
+      enabled: p.enabled ?? true,
       namespace: p.namespace ?? 'penpot',
       host,
       scheme,
@@ -94,7 +107,14 @@ export function applyDefaults(input: EnvironmentInput): EnvironmentConfig {
       registration: p.registration ?? true,
       emailVerification: p.emailVerification ?? false,
       airGapped: p.airGapped ?? false,
-      mcp: p.mcp ?? true,
+      mcp: {
+        enabled: p.mcp?.enabled ?? true,
+        replicas: p.mcp?.replicas ?? 1,
+        host: p.mcp?.host,
+        exposure: p.mcp?.exposure ?? { type: 'ClusterIP' },
+        logLevel: p.mcp?.logLevel ?? 'info',
+        resources: sizes('mcp'),
+      },
       telemetry: p.telemetry ?? false,
       extraFlags: [...(p.extraFlags ?? [])],
       objectStorage: p.objectStorage ?? { backend: 'fs' },
@@ -125,7 +145,38 @@ export function applyDefaults(input: EnvironmentInput): EnvironmentConfig {
         postgres: sizes('postgres'),
         valkey: sizes('valkey'),
         init: sizes('init'),
+        mcp: sizes('mcp'),
       },
+    },
+    kubernetesMcp: kubernetesMcpDefaults(input),
+  };
+}
+
+function kubernetesMcpDefaults(input: EnvironmentInput): KubernetesMcpConfig {
+  const k = input.kubernetesMcp ?? {};
+  return {
+    enabled: k.enabled ?? false,
+    namespace: k.namespace ?? 'mcp-system',
+    image: k.image ?? KUBERNETES_MCP_IMAGE,
+    extraArgs: [...(k.extraArgs ?? [])],
+    port: k.port ?? 8080,
+    toolsets: [...(k.toolsets ?? ['core', 'config'])],
+    listOutput: k.listOutput ?? 'table',
+    disabledTools: [...(k.disabledTools ?? [])],
+    logLevel: k.logLevel ?? 2,
+    helmReleaseAccess: k.helmReleaseAccess ?? false,
+    stateless: k.stateless ?? false,
+    replicas: k.replicas ?? 1,
+    autoscaling: k.autoscaling && {
+      minReplicas: k.autoscaling.minReplicas,
+      maxReplicas: k.autoscaling.maxReplicas,
+      targetCpuPercent: k.autoscaling.targetCpuPercent ?? 70,
+    },
+    exposure: k.exposure ?? { type: 'ClusterIP' },
+    ingressHost: k.ingressHost,
+    resources: {
+      requests: { ...KUBERNETES_MCP_RESOURCES.requests, ...k.resources?.requests },
+      limits: { ...KUBERNETES_MCP_RESOURCES.limits, ...k.resources?.limits },
     },
   };
 }
@@ -219,7 +270,11 @@ export function validateEnvironment(env: EnvironmentConfig): ConfigIssue[] {
   list.check(/^https:\/\/[^\s/]+$/.test(argo.destinationServer), 'argo.destinationServer',
     `${show(argo.destinationServer)} is not an API server URL; allowed: https://host[:port]`);
 
-  validatePenpot(list, env);
+  if (env.penpot.enabled) validatePenpot(list, env);
+  if (env.kubernetesMcp.enabled) validateKubernetesMcp(list, env.kubernetesMcp);
+  if (!env.penpot.enabled && !env.kubernetesMcp.enabled) {
+    list.add('penpot.enabled', 'nothing to deploy; allowed: enable penpot, kubernetesMcp or both');
+  }
   return list.issues;
 }
 
@@ -291,6 +346,15 @@ function validatePenpot(list: IssueList, env: EnvironmentConfig): void {
       `${p.resources.exporter.limits.memory} is too little for ${p.exporterBrowserPoolMax} Chromium(s) (Chromium is OOM-killed); `
       + `allowed: at least ${floor / 2 ** 20}Mi (768Mi + 512Mi per browser), or lower penpot.exporterBrowserPoolMax`);
   }
+  const mcp = p.mcp;
+  list.check(isPositiveInteger(mcp.replicas), 'penpot.mcp.replicas', `${show(mcp.replicas)} is not allowed; allowed: an integer >= 1`);
+  if (mcp.host !== undefined) {
+    list.check(isHostName(mcp.host), 'penpot.mcp.host', `${show(mcp.host)} is not a DNS name; allowed: a host name such as penpot-mcp.example.internal`);
+    list.check(mcp.enabled, 'penpot.mcp.host', 'is set but penpot.mcp.enabled is false; allowed: enable the MCP server or remove the host');
+  }
+  checkExposure(list, 'penpot.mcp.exposure', mcp.exposure);
+  list.check(['error', 'warn', 'info', 'debug'].includes(mcp.logLevel), 'penpot.mcp.logLevel',
+    `${show(mcp.logLevel)} is not allowed; allowed: error, warn, info or debug`);
   const valkeyLimit = parseQuantity(p.resources.valkey.limits.memory);
   if (valkeyLimit !== undefined && valkeyLimit < VALKEY_MEMORY_FLOOR_BYTES) {
     list.add('penpot.resources.valkey.limits.memory',
@@ -298,9 +362,80 @@ function validatePenpot(list: IssueList, env: EnvironmentConfig): void {
   }
 }
 
+function checkExposure(list: IssueList, field: string, exposure: McpExposure): void {
+  if (exposure.type === 'NodePort' && exposure.nodePort !== undefined) {
+    const n = exposure.nodePort;
+    list.check(Number.isInteger(n) && n >= 30000 && n <= 32767, `${field}.nodePort`,
+      `${show(n)} is outside the NodePort range; allowed: an integer 30000-32767, or omit it to let the cluster pick`);
+  } else if (!['ClusterIP', 'NodePort'].includes(exposure.type)) {
+    list.add(`${field}.type`, `${show((exposure as { type: unknown }).type)} is not allowed; allowed: ClusterIP or NodePort`);
+  }
+}
+
+function validateKubernetesMcp(list: IssueList, k: KubernetesMcpConfig): void {
+  list.check(isDnsLabel(k.namespace), 'kubernetesMcp.namespace', `${show(k.namespace)} is not a namespace name; allowed: a DNS-1123 label`);
+  checkImage(list, 'kubernetesMcp.image', k.image);
+  // The image runs as UID 65532 without capabilities: it cannot bind a privileged port.
+  list.check(Number.isInteger(k.port) && k.port >= 1024 && k.port <= 65535, 'kubernetesMcp.port',
+    `${show(k.port)} is out of range; allowed: an integer 1024-65535 (the server runs unprivileged)`);
+  k.toolsets.forEach((t, i) => list.check((KUBERNETES_MCP_TOOLSETS as readonly string[]).includes(t), `kubernetesMcp.toolsets[${i}]`,
+    `${show(t)} is not a toolset of kubernetes-mcp-server 0.0.67; allowed: ${KUBERNETES_MCP_TOOLSETS.join(', ')}`));
+  if (k.toolsets.includes('helm') && !k.helmReleaseAccess) {
+    list.add('kubernetesMcp.toolsets', 'the helm toolset reads releases from Secrets; allowed: set kubernetesMcp.helmReleaseAccess: true '
+      + '(grants cluster-wide Secret listing, a documented risk) or drop helm');
+  }
+  list.check(['table', 'yaml'].includes(k.listOutput), 'kubernetesMcp.listOutput', `${show(k.listOutput)} is not allowed; allowed: table or yaml`);
+  list.check(Number.isInteger(k.logLevel) && k.logLevel >= 0 && k.logLevel <= 9, 'kubernetesMcp.logLevel',
+    `${show(k.logLevel)} is not allowed; allowed: an integer 0-9`);
+  k.disabledTools.forEach((t, i) => list.check(/^[a-z0-9_]+$/.test(t), `kubernetesMcp.disabledTools[${i}]`,
+    `${show(t)} is not a tool name; allowed: lowercase letters, digits and '_'`));
+  k.extraArgs.forEach((arg, i) => {
+    const flag = arg.split('=')[0];
+    if (KUBERNETES_MCP_OWNED_FLAGS.includes(flag)) {
+      list.add(`kubernetesMcp.extraArgs[${i}]`, `${show(arg)} is set through its own config field (declaring it twice is how the server `
+        + `ended up on another port than its probes); allowed: any flag but ${KUBERNETES_MCP_OWNED_FLAGS.join(', ')}`);
+    }
+  });
+  list.check(isPositiveInteger(k.replicas), 'kubernetesMcp.replicas', `${show(k.replicas)} is not allowed; allowed: an integer >= 1`);
+  if (k.replicas > 1 && !k.stateless) {
+    list.add('kubernetesMcp.replicas', `${k.replicas} replicas need kubernetesMcp.stateless: true (sessions live in one pod); allowed: 1, or enable stateless`);
+  }
+  if (k.autoscaling) {
+    const a = k.autoscaling;
+    list.check(k.stateless, 'kubernetesMcp.autoscaling', 'needs kubernetesMcp.stateless: true (sessions live in one pod); allowed: enable stateless or remove autoscaling');
+    list.check(isPositiveInteger(a.minReplicas) && isPositiveInteger(a.maxReplicas) && a.minReplicas <= a.maxReplicas,
+      'kubernetesMcp.autoscaling', `${a.minReplicas}-${a.maxReplicas} replicas is not allowed; allowed: 1 <= minReplicas <= maxReplicas`);
+    list.check(Number.isInteger(a.targetCpuPercent) && a.targetCpuPercent >= 10 && a.targetCpuPercent <= 100,
+      'kubernetesMcp.autoscaling.targetCpuPercent', `${show(a.targetCpuPercent)} is not allowed; allowed: an integer 10-100`);
+  }
+  checkExposure(list, 'kubernetesMcp.exposure', k.exposure);
+  if (k.ingressHost !== undefined) {
+    list.check(isHostName(k.ingressHost), 'kubernetesMcp.ingressHost', `${show(k.ingressHost)} is not a DNS name; allowed: a host name`);
+  }
+  checkResources(list, 'kubernetesMcp.resources', k.resources);
+}
+
 /** The host names an environment serves through its ingress, with the field each comes from. */
 export function ingressHosts(env: EnvironmentConfig): { field: string; host: string }[] {
-  return [{ field: 'penpot.host', host: env.penpot.host }];
+  const hosts: { field: string; host: string }[] = [];
+  if (env.penpot.enabled) {
+    hosts.push({ field: 'penpot.host', host: env.penpot.host });
+    if (env.penpot.mcp.enabled && env.penpot.mcp.host) hosts.push({ field: 'penpot.mcp.host', host: env.penpot.mcp.host });
+  }
+  if (env.kubernetesMcp.enabled && env.kubernetesMcp.ingressHost) {
+    hosts.push({ field: 'kubernetesMcp.ingressHost', host: env.kubernetesMcp.ingressHost });
+  }
+  return hosts;
+}
+
+/** Fixed NodePorts of an environment (one cluster): each may be claimed once. */
+export function fixedNodePorts(env: EnvironmentConfig): { field: string; port: number }[] {
+  const candidates: { field: string; enabled: boolean; exposure: McpExposure }[] = [
+    { field: 'penpot.mcp.exposure.nodePort', enabled: env.penpot.enabled && env.penpot.mcp.enabled, exposure: env.penpot.mcp.exposure },
+    { field: 'kubernetesMcp.exposure.nodePort', enabled: env.kubernetesMcp.enabled, exposure: env.kubernetesMcp.exposure },
+  ];
+  return candidates.flatMap((c) => (c.enabled && c.exposure.type === 'NodePort' && c.exposure.nodePort !== undefined
+    ? [{ field: c.field, port: c.exposure.nodePort }] : []));
 }
 
 /**
@@ -321,6 +456,13 @@ export function resolveEnvironments(inputs: readonly EnvironmentInput[]): Enviro
       const other = seenHosts.get(host);
       if (other) issues.push({ field: path, problem: `${show(host)} is already used by ${other}; allowed: each host name once across all environments` });
       else seenHosts.set(host, path);
+    }
+    const seenPorts = new Map<number, string>();
+    for (const { field, port } of fixedNodePorts(env)) {
+      const path = `environments.${env.name}.${field}`;
+      const other = seenPorts.get(port);
+      if (other) issues.push({ field: path, problem: `NodePort ${port} is already used by ${other}; allowed: each NodePort once per cluster` });
+      else seenPorts.set(port, path);
     }
   }
   if (issues.length > 0) throw new ConfigError(issues);

@@ -115,6 +115,8 @@ export interface PenpotComponentSizes {
   readonly valkey: ResourceSpec;
   /** Only used when `storage.hostPathBacked` (the chown init container). */
   readonly init: ResourceSpec;
+  /** The Penpot MCP server. */
+  readonly mcp: ResourceSpec;
 }
 
 export interface PenpotReplicas {
@@ -126,7 +128,26 @@ export interface PenpotReplicas {
   readonly exporter: number;
 }
 
+export interface PenpotMcpConfig {
+  /** Deploy `penpotapp/mcp` and turn on `enable-mcp`. @default true */
+  readonly enabled: boolean;
+  /** More than one replica shares sessions through Valkey (`PENPOT_MCP_REDIS_URI`). @default 1 */
+  readonly replicas: number;
+  /**
+   * Optional dedicated host routed straight to the MCP server's `/mcp` (for clients that cannot use
+   * `<public URI>/mcp/stream`). @default undefined: same-origin only
+   */
+  readonly host?: string;
+  /** Reach from outside the cluster besides the ingress (e.g. NodePort over a VPN). @default { type: 'ClusterIP' } */
+  readonly exposure: McpExposure;
+  /** `PENPOT_MCP_LOG_LEVEL`. @default 'info' */
+  readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
+  readonly resources: ResourceSpec;
+}
+
 export interface PenpotConfig {
+  /** Deploy Penpot (an environment may hold only MCP servers). @default true */
+  readonly enabled: boolean;
   /** Namespace of Penpot and its databases. @default 'penpot' */
   readonly namespace: string;
   /** Host name users type. @default `penpot.<domain>` */
@@ -147,8 +168,8 @@ export interface PenpotConfig {
   readonly emailVerification: boolean;
   /** Cluster without outbound DNS/Internet: nginx must not resolve external font hosts. @default false */
   readonly airGapped: boolean;
-  /** Penpot's MCP integration (frontend `/mcp/*` routes). @default true */
-  readonly mcp: boolean;
+  /** Penpot's official MCP server and the frontend's `/mcp/*` routes to it. */
+  readonly mcp: PenpotMcpConfig;
   /** Anonymous telemetry to Penpot. @default false */
   readonly telemetry: boolean;
   /** Extra `PENPOT_FLAGS` entries (each `enable-*` or `disable-*`). @default [] */
@@ -167,6 +188,67 @@ export interface PenpotConfig {
   readonly resources: PenpotComponentSizes;
 }
 
+/** How clients outside the cluster reach an MCP server's Service. */
+export type McpExposure =
+  | { readonly type: 'ClusterIP' }
+  /** `nodePort` fixed (30000-32767) so client configs stay valid; omitted = allocated by the cluster. */
+  | { readonly type: 'NodePort'; readonly nodePort?: number };
+
+/** Toolsets of kubernetes-mcp-server 0.0.67. */
+export const KUBERNETES_MCP_TOOLSETS = ['core', 'config', 'helm', 'kiali', 'kubevirt', 'tekton', 'kcp', 'netobserv'] as const;
+
+export interface KubernetesMcpAutoscaling {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  /** @default 70 */
+  readonly targetCpuPercent: number;
+}
+
+/** The read-only Kubernetes MCP server (containers/kubernetes-mcp-server) with in-cluster RBAC. */
+export interface KubernetesMcpConfig {
+  /** @default false */
+  readonly enabled: boolean;
+  /** @default 'mcp-system' */
+  readonly namespace: string;
+  /** Pinned image; override for a fork. @default 'quay.io/containers/kubernetes_mcp_server:v0.0.67' */
+  readonly image: string;
+  /** Extra server flags. Settings with a config field (port, config, read-only...) are refused here. @default [] */
+  readonly extraArgs: readonly string[];
+  /**
+   * The one port of the server: containerPort, Service targetPort, probes, the TOML `port` and
+   * the `--port` flag all come from it. @default 8080
+   */
+  readonly port: number;
+  /** Names from {@link KUBERNETES_MCP_TOOLSETS}. @default ['core', 'config'] */
+  readonly toolsets: readonly string[];
+  /** Output of list tools. @default 'table' */
+  readonly listOutput: 'table' | 'yaml';
+  /** Tools to disable besides `configuration_view` (always disabled: it hands out the kubeconfig). @default [] */
+  readonly disabledTools: readonly string[];
+  /** 0-9. @default 2 */
+  readonly logLevel: number;
+  /**
+   * RISK, opt-in: lets the server list Secrets cluster-wide so the `helm` toolset can read
+   * Helm releases (which Helm stores in Secrets, values included). @default false
+   */
+  readonly helmReleaseAccess: boolean;
+  /**
+   * No per-session state: needed behind a Service with several replicas, and it avoids the
+   * 409 "stream ID conflict" on reconnect after a VPN drop. @default false
+   */
+  readonly stateless: boolean;
+  /** @default 1 */
+  readonly replicas: number;
+  /** HorizontalPodAutoscaler on CPU; requires `stateless`. @default undefined */
+  readonly autoscaling?: KubernetesMcpAutoscaling;
+  /** @default { type: 'ClusterIP' } */
+  readonly exposure: McpExposure;
+  /** Optional host routed by the ingress to the server. @default undefined */
+  readonly ingressHost?: string;
+  /** @default requests 50m/64Mi, limits 500m/256Mi */
+  readonly resources: ResourceSpec;
+}
+
 /** One target cluster: everything needed to synthesize `dist/<name>/`. */
 export interface EnvironmentConfig {
   /** Folder under `dist/` and prefix of the Argo CD Applications. DNS-1123 label. */
@@ -180,6 +262,7 @@ export interface EnvironmentConfig {
   readonly ingress: IngressConfig;
   readonly argo: ArgoConfig;
   readonly penpot: PenpotConfig;
+  readonly kubernetesMcp: KubernetesMcpConfig;
 }
 
 type DeepPartial<T> = T extends readonly (infer U)[]
@@ -192,13 +275,18 @@ type DeepPartial<T> = T extends readonly (infer U)[]
  * What an environment file writes: the name, the domain and the Argo repository are required,
  * everything else falls back to the documented defaults.
  */
-export type EnvironmentInput = DeepPartial<Omit<EnvironmentConfig, 'name' | 'domain' | 'argo' | 'penpot'>> & {
+export type EnvironmentInput = DeepPartial<Omit<EnvironmentConfig, 'name' | 'domain' | 'argo' | 'penpot' | 'kubernetesMcp'>> & {
   readonly name: string;
   readonly domain: string;
   readonly argo: DeepPartial<ArgoConfig> & { readonly repoURL: string };
-  readonly penpot?: DeepPartial<Omit<PenpotConfig, 'objectStorage' | 'smtp' | 'oidc'>> & {
+  readonly penpot?: DeepPartial<Omit<PenpotConfig, 'objectStorage' | 'smtp' | 'oidc' | 'mcp'>> & {
+    readonly mcp?: DeepPartial<Omit<PenpotMcpConfig, 'exposure'>> & { readonly exposure?: McpExposure };
     readonly objectStorage?: ObjectStorageConfig;
     readonly smtp?: DeepPartial<SmtpConfig> & Pick<SmtpConfig, 'host' | 'defaultFrom'>;
     readonly oidc?: DeepPartial<OidcConfig> & Pick<OidcConfig, 'baseUri'>;
+  };
+  readonly kubernetesMcp?: DeepPartial<Omit<KubernetesMcpConfig, 'exposure' | 'autoscaling'>> & {
+    readonly exposure?: McpExposure;
+    readonly autoscaling?: DeepPartial<KubernetesMcpAutoscaling> & Pick<KubernetesMcpAutoscaling, 'minReplicas' | 'maxReplicas'>;
   };
 };

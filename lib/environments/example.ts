@@ -17,5 +17,14 @@ export const example: EnvironmentInput = {
     replicas: { frontend: 2, backend: 2, exporter: 1 },
     smtp: { host: 'smtp.example.internal', port: 587, defaultFrom: 'penpot@example.internal' },
     oidc: { baseUri: 'https://sso.example.internal/realms/main', name: 'Company SSO' },
+    // Two MCP replicas share sessions through Valkey.
+    mcp: { enabled: true, replicas: 2 },
+  },
+  kubernetesMcp: {
+    enabled: true,
+    ingressHost: 'k8s-mcp.example.internal',
+    stateless: true,
+    replicas: 2,
+    toolsets: ['core', 'config'],
   },
 };

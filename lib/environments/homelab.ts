@@ -26,5 +26,9 @@ export const homelab: EnvironmentInput = {
   penpot: {
     host: 'penpot.finalq.xyz',
     scheme: 'http',
+    // Same-origin at http://penpot.finalq.xyz/mcp/stream, and a dedicated host for clients that need one.
+    mcp: { enabled: true, host: 'penpot-mcp.finalq.xyz' },
   },
+  // Read-only cluster diagnosis for in-cluster agents (kagent, Llama Stack); not exposed outside.
+  kubernetesMcp: { enabled: true },
 };

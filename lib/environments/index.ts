@@ -1,6 +1,7 @@
 import { EnvironmentInput } from '../config/types';
 import { example } from './example';
 import { homelab } from './homelab';
+import { k0sDev } from './k0s-dev';
 
 /** Every environment synthesized into `dist/<name>/`. Add yours here. */
-export const ENVIRONMENTS: readonly EnvironmentInput[] = [homelab, example];
+export const ENVIRONMENTS: readonly EnvironmentInput[] = [homelab, example, k0sDev];

@@ -1,0 +1,174 @@
+import { createHash } from 'node:crypto';
+import { Construct } from 'constructs';
+import { stringify as toToml } from 'smol-toml';
+import { ImagesConfig, KubernetesMcpConfig } from './config/types';
+import { imageTag, resolveImage } from './images';
+import { k8s } from './k8s';
+import { WorkloadIdentity, selectorLabels, standardLabels } from './labels';
+import { McpEndpoint, McpGateway } from './mcp-gateway';
+import { POD_DEFAULTS, containerSecurity, httpProbe, podSecurity, resourceRequirements } from './pods';
+
+/** The image's user (distroless nonroot). */
+export const KUBERNETES_MCP_UID = 65532;
+export const KUBERNETES_MCP_NAME = 'kubernetes-mcp-server';
+export const CONFIG_DIR = '/etc/kubernetes-mcp-server';
+export const CONFIG_FILE = 'config.toml';
+
+/** Even read-only, `configuration_view` hands out the kubeconfig the server runs with. */
+export const ALWAYS_DISABLED_TOOLS = ['configuration_view'];
+
+export interface KubernetesMcpServerProps {
+  readonly gateway: McpGateway;
+  readonly config: KubernetesMcpConfig;
+  readonly images: ImagesConfig;
+}
+
+/** The server's TOML configuration: every setting that has a config field, read-only always. */
+export function kubernetesMcpToml(config: KubernetesMcpConfig): string {
+  const toolsets = config.helmReleaseAccess && !config.toolsets.includes('helm') ? [...config.toolsets, 'helm'] : [...config.toolsets];
+  return toToml({
+    port: String(config.port),
+    log_level: config.logLevel,
+    read_only: true,
+    disable_destructive: true,
+    stateless: config.stateless,
+    list_output: config.listOutput,
+    toolsets,
+    disabled_tools: [...new Set([...ALWAYS_DISABLED_TOOLS, ...config.disabledTools])],
+    // Secrets stay out of reach even where RBAC would allow them (helm opt-in).
+    denied_resources: [{ group: '', version: 'v1', kind: 'Secret' }],
+  }) + '\n';
+}
+
+/**
+ * The read-only Kubernetes MCP server: its own ServiceAccount with the built-in `view` role
+ * plus node and event reading, configuration as a TOML file in a ConfigMap, and one port
+ * declared once (container port, Service, probes, TOML and `--port` all come from it).
+ */
+export class KubernetesMcpServer extends Construct {
+  readonly endpoint: McpEndpoint;
+  readonly serviceAccountName = KUBERNETES_MCP_NAME;
+  readonly namespace: string;
+
+  constructor(scope: Construct, id: string, props: KubernetesMcpServerProps) {
+    super(scope, id);
+    const { config } = props;
+    const ns = config.namespace;
+    this.namespace = ns;
+    const identity: WorkloadIdentity = {
+      name: KUBERNETES_MCP_NAME, instance: KUBERNETES_MCP_NAME, component: 'mcp-server', partOf: 'mcp',
+      version: imageTag(config.image),
+    };
+    const labels = standardLabels(identity);
+    const toml = kubernetesMcpToml(config);
+
+    new k8s.KubeServiceAccount(this, 'service-account', {
+      metadata: { name: this.serviceAccountName, namespace: ns, labels },
+      automountServiceAccountToken: false,
+    });
+    this.bindClusterRole('view', 'view', labels);
+    this.clusterRole('nodes', `${ns}-${KUBERNETES_MCP_NAME}-nodes`, labels, [
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['nodes/proxy'], verbs: ['get'] },
+      { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['get', 'list', 'watch'] },
+    ]);
+    if (config.helmReleaseAccess) {
+      // Opt-in risk: Helm keeps releases (values included) in Secrets; listing returns their data.
+      this.clusterRole('helm-releases', `${ns}-${KUBERNETES_MCP_NAME}-helm-releases`, labels, [
+        { apiGroups: [''], resources: ['secrets'], verbs: ['list'] },
+      ]);
+    }
+
+    new k8s.KubeConfigMap(this, 'config', {
+      metadata: { name: KUBERNETES_MCP_NAME, namespace: ns, labels },
+      data: { [CONFIG_FILE]: toml },
+    });
+
+    const autoscaled = config.autoscaling !== undefined;
+    new k8s.KubeDeployment(this, 'deployment', {
+      metadata: { name: KUBERNETES_MCP_NAME, namespace: ns, labels },
+      spec: {
+        // An autoscaled Deployment leaves the count to the HPA (Argo would fight it otherwise).
+        ...(autoscaled ? {} : { replicas: config.replicas }),
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: selectorLabels(identity) },
+        template: {
+          metadata: {
+            labels,
+            // A changed TOML rolls the pods: the server reads its file only at start.
+            annotations: { 'checksum/config': createHash('sha256').update(toml).digest('hex') },
+          },
+          spec: {
+            ...POD_DEFAULTS,
+            serviceAccountName: this.serviceAccountName,
+            // In-cluster authentication is the point of this server.
+            automountServiceAccountToken: true,
+            securityContext: podSecurity(KUBERNETES_MCP_UID),
+            containers: [{
+              name: KUBERNETES_MCP_NAME,
+              image: resolveImage(config.image, props.images.mirrors),
+              imagePullPolicy: props.images.pullPolicy,
+              // --port repeats the TOML value on purpose: an explicit flag wins over the file, and a
+              // fork's entrypoint may bake one in. Both come from config.port.
+              args: ['--port', String(config.port), '--config', `${CONFIG_DIR}/${CONFIG_FILE}`, ...config.extraArgs],
+              ports: [{ name: 'http', containerPort: config.port, protocol: 'TCP' }],
+              readinessProbe: httpProbe('/healthz', 'http', { periodSeconds: 10, failureThreshold: 3 }),
+              livenessProbe: httpProbe('/healthz', 'http', { periodSeconds: 20, failureThreshold: 6 }),
+              resources: resourceRequirements(config.resources),
+              securityContext: containerSecurity(true),
+              volumeMounts: [
+                { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+                { name: 'tmp', mountPath: '/tmp' },
+              ],
+            }],
+            volumes: [
+              { name: 'config', configMap: { name: KUBERNETES_MCP_NAME } },
+              { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+            ],
+          },
+        },
+      },
+    });
+
+    if (config.autoscaling) {
+      new k8s.KubeHorizontalPodAutoscalerV2(this, 'autoscaler', {
+        metadata: { name: KUBERNETES_MCP_NAME, namespace: ns, labels },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: KUBERNETES_MCP_NAME },
+          minReplicas: config.autoscaling.minReplicas,
+          maxReplicas: config.autoscaling.maxReplicas,
+          metrics: [{
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: config.autoscaling.targetCpuPercent } },
+          }],
+        },
+      });
+    }
+
+    this.endpoint = props.gateway.expose({
+      name: 'kubernetes',
+      title: 'Kubernetes MCP server (read-only cluster diagnosis)',
+      namespace: ns,
+      serviceName: KUBERNETES_MCP_NAME,
+      identity,
+      ports: [{ name: 'http', port: config.port }],
+      mcpPortName: 'http',
+      exposure: config.exposure,
+      ingressHost: config.ingressHost,
+    });
+  }
+
+  private clusterRole(id: string, name: string, labels: Record<string, string>, rules: k8s.PolicyRule[]): void {
+    new k8s.KubeClusterRole(this, `${id}-role`, { metadata: { name, labels }, rules });
+    this.bindClusterRole(id, name, labels);
+  }
+
+  private bindClusterRole(id: string, roleName: string, labels: Record<string, string>): void {
+    const ns = this.namespace;
+    new k8s.KubeClusterRoleBinding(this, `${id}-binding`, {
+      metadata: { name: `${ns}-${KUBERNETES_MCP_NAME}-${id}`, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
+      subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName, namespace: ns }],
+    });
+  }
+}

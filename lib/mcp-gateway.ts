@@ -1,0 +1,148 @@
+import { Construct } from 'constructs';
+import { McpExposure } from './config/types';
+import { InternalIngress } from './internal-ingress';
+import { k8s } from './k8s';
+import { WorkloadIdentity, selectorLabels, standardLabels } from './labels';
+import { ServicePortSpec } from './workload';
+
+/** How a client authenticates to an MCP endpoint, for the generated connection info. */
+export interface McpClientAuth {
+  /** Query parameter carrying a per-user key, e.g. Penpot's `userToken`. */
+  readonly queryParameter: string;
+  /** Placeholder written in place of the key. */
+  readonly placeholder: string;
+  /** One sentence: where a user gets the key. */
+  readonly howToGetIt: string;
+}
+
+export interface McpServerExposureProps {
+  /** Key of the server in client configs, e.g. `kubernetes`. */
+  readonly name: string;
+  /** One line for the docs. */
+  readonly title: string;
+  readonly namespace: string;
+  /** Name of the Service the gateway creates for the server. */
+  readonly serviceName: string;
+  /** Pods of the server. */
+  readonly identity: WorkloadIdentity;
+  /** Every port of the Service (never a debug port). */
+  readonly ports: readonly ServicePortSpec[];
+  /** Name of the port (in `ports`) that serves MCP over streamable HTTP. */
+  readonly mcpPortName: string;
+  /** Path of the streamable HTTP endpoint on that port. @default '/mcp' */
+  readonly path?: string;
+  readonly exposure: McpExposure;
+  /** Dedicated host routed by the ingress to `path` on the MCP port. @default undefined */
+  readonly ingressHost?: string;
+  /** A URL that reaches the server through another component (Penpot's frontend proxies `/mcp/stream`). */
+  readonly sameOriginUrl?: string;
+  readonly auth?: McpClientAuth;
+}
+
+/** Everything a client needs to reach one MCP server; read by the connection-info generator. */
+export interface McpEndpoint {
+  readonly name: string;
+  readonly title: string;
+  readonly namespace: string;
+  readonly serviceName: string;
+  readonly servicePort: number;
+  readonly path: string;
+  readonly exposure: McpExposure;
+  /** The NodePort Service carrying only the MCP port, when exposed that way. */
+  readonly nodePortServiceName?: string;
+  readonly ingressUrl?: string;
+  readonly sameOriginUrl?: string;
+  readonly auth?: McpClientAuth;
+}
+
+export interface McpGatewayProps {
+  readonly ingressClassName: string;
+  /** TLS Secret for dedicated MCP hosts (the certificate must cover them). @default undefined: http */
+  readonly tlsSecretName?: string;
+  /** @default [] */
+  readonly allowedSourceCidrs?: readonly string[];
+}
+
+/**
+ * Owns how MCP servers are reached: the ClusterIP Service of each server, a NodePort Service with
+ * only the MCP port when configured, a dedicated ingress host when configured, and the endpoint
+ * record the connection docs are generated from. Servers register with {@link expose}; an
+ * environment may hold several gateways (one per namespace) and the docs gather them all.
+ */
+export class McpGateway extends Construct {
+  private readonly endpointList: McpEndpoint[] = [];
+
+  constructor(scope: Construct, id: string, private readonly props: McpGatewayProps) {
+    super(scope, id);
+  }
+
+  get endpoints(): readonly McpEndpoint[] {
+    return this.endpointList;
+  }
+
+  expose(server: McpServerExposureProps): McpEndpoint {
+    const mcpPort = server.ports.find((p) => p.name === server.mcpPortName);
+    if (!mcpPort) throw new Error(`McpGateway: ${server.serviceName} has no port named ${server.mcpPortName}`);
+    const path = server.path ?? '/mcp';
+    const scope = new Construct(this, server.name);
+    const service = (id: string, name: string, type: string, ports: readonly ServicePortSpec[], nodePort?: number) =>
+      new k8s.KubeService(scope, id, {
+        metadata: { name, namespace: server.namespace, labels: standardLabels(server.identity) },
+        spec: {
+          type,
+          selector: selectorLabels(server.identity),
+          ports: ports.map((p) => ({
+            name: p.name,
+            port: p.port,
+            targetPort: k8s.IntOrString.fromString(p.targetPort ?? p.name),
+            protocol: 'TCP',
+            ...(nodePort !== undefined ? { nodePort } : {}),
+          })),
+        },
+      });
+    service('service', server.serviceName, 'ClusterIP', server.ports);
+    let nodePortServiceName: string | undefined;
+    if (server.exposure.type === 'NodePort') {
+      // A NodePort Service opens a node port for each of its ports: a separate Service carries
+      // only the MCP port, so nothing else of the server is reachable on the nodes.
+      nodePortServiceName = `${server.serviceName}-nodeport`;
+      service('nodeport', nodePortServiceName, 'NodePort', [mcpPort], server.exposure.nodePort);
+    }
+    let ingressUrl: string | undefined;
+    if (server.ingressHost) {
+      new InternalIngress(scope, 'ingress', {
+        name: server.serviceName,
+        namespace: server.namespace,
+        className: this.props.ingressClassName,
+        tlsSecretName: this.props.tlsSecretName,
+        allowedSourceCidrs: this.props.allowedSourceCidrs,
+        // MCP requests are small JSON-RPC messages.
+        maxBodySizeBytes: 10 * 1024 * 1024,
+        unbuffered: true,
+        labels: standardLabels(server.identity),
+        routes: [{ host: server.ingressHost, path, serviceName: server.serviceName, servicePortName: server.mcpPortName }],
+      });
+      ingressUrl = `${this.props.tlsSecretName ? 'https' : 'http'}://${server.ingressHost}${path}`;
+    }
+    const endpoint: McpEndpoint = {
+      name: server.name,
+      title: server.title,
+      namespace: server.namespace,
+      serviceName: server.serviceName,
+      servicePort: mcpPort.port,
+      path,
+      exposure: server.exposure,
+      nodePortServiceName,
+      ingressUrl,
+      sameOriginUrl: server.sameOriginUrl,
+      auth: server.auth,
+    };
+    this.endpointList.push(endpoint);
+    return endpoint;
+  }
+
+  /** Every endpoint of every gateway below a scope (an environment's App), in tree order. */
+  static endpointsIn(scope: Construct): McpEndpoint[] {
+    return scope.node.findAll().filter((c): c is McpGateway => c instanceof McpGateway).flatMap((g) => g.endpoints);
+  }
+}
