@@ -43,7 +43,7 @@ export function kubernetesMcpToml(config: KubernetesMcpConfig): string {
 /**
  * The read-only Kubernetes MCP server: its own ServiceAccount with the built-in `view` role
  * plus node and event reading, configuration as a TOML file in a ConfigMap, and one port
- * declared once (container port, Service, probes, TOML and `--port` all come from it).
+ * declared once (container port, Service, probes and the TOML `port` all come from it).
  */
 export class KubernetesMcpServer extends Construct {
   readonly endpoint: McpEndpoint;
@@ -108,9 +108,10 @@ export class KubernetesMcpServer extends Construct {
               name: KUBERNETES_MCP_NAME,
               image: resolveImage(config.image, props.images.mirrors),
               imagePullPolicy: props.images.pullPolicy,
-              // --port repeats the TOML value on purpose: an explicit flag wins over the file, and a
-              // fork's entrypoint may bake one in. Both come from config.port.
-              args: ['--port', String(config.port), '--config', `${CONFIG_DIR}/${CONFIG_FILE}`, ...config.extraArgs],
+              // The port lives only in the TOML file: an explicit --port would silently win over it, so
+              // the entrypoint is replaced (a fork may bake one in) and --port is refused in extraArgs.
+              command: [...config.command],
+              args: ['--config', `${CONFIG_DIR}/${CONFIG_FILE}`, ...config.extraArgs],
               ports: [{ name: 'http', containerPort: config.port, protocol: 'TCP' }],
               readinessProbe: httpProbe('/healthz', 'http', { periodSeconds: 10, failureThreshold: 3 }),
               livenessProbe: httpProbe('/healthz', 'http', { periodSeconds: 20, failureThreshold: 6 }),

@@ -158,6 +158,7 @@ function kubernetesMcpDefaults(input: EnvironmentInput): KubernetesMcpConfig {
     enabled: k.enabled ?? false,
     namespace: k.namespace ?? 'mcp-system',
     image: k.image ?? KUBERNETES_MCP_IMAGE,
+    command: [...(k.command ?? ['/app/kubernetes-mcp-server'])],
     extraArgs: [...(k.extraArgs ?? [])],
     port: k.port ?? 8080,
     toolsets: [...(k.toolsets ?? ['core', 'config'])],
@@ -375,6 +376,8 @@ function checkExposure(list: IssueList, field: string, exposure: McpExposure): v
 function validateKubernetesMcp(list: IssueList, k: KubernetesMcpConfig): void {
   list.check(isDnsLabel(k.namespace), 'kubernetesMcp.namespace', `${show(k.namespace)} is not a namespace name; allowed: a DNS-1123 label`);
   checkImage(list, 'kubernetesMcp.image', k.image);
+  list.check(k.command.length > 0 && k.command[0].startsWith('/') && !k.command.slice(1).some((a) => a.startsWith('--port')),
+    'kubernetesMcp.command', `${show(k.command)} is not allowed; allowed: the absolute path of the server binary (no --port: the port lives in the TOML file)`);
   // The image runs as UID 65532 without capabilities: it cannot bind a privileged port.
   list.check(Number.isInteger(k.port) && k.port >= 1024 && k.port <= 65535, 'kubernetesMcp.port',
     `${show(k.port)} is out of range; allowed: an integer 1024-65535 (the server runs unprivileged)`);

@@ -212,11 +212,16 @@ export interface KubernetesMcpConfig {
   readonly namespace: string;
   /** Pinned image; override for a fork. @default 'quay.io/containers/kubernetes_mcp_server:v0.0.67' */
   readonly image: string;
+  /**
+   * The server binary inside the image. Set explicitly so that no flag baked into an image's
+   * entrypoint (a fork's `--port 8080`) can override the TOML file. @default ['/app/kubernetes-mcp-server']
+   */
+  readonly command: readonly string[];
   /** Extra server flags. Settings with a config field (port, config, read-only...) are refused here. @default [] */
   readonly extraArgs: readonly string[];
   /**
-   * The one port of the server: containerPort, Service targetPort, probes, the TOML `port` and
-   * the `--port` flag all come from it. @default 8080
+   * The one port of the server: containerPort, Service targetPort, probes and the TOML `port`
+   * (the server's only port setting) all come from it. @default 8080
    */
   readonly port: number;
   /** Names from {@link KUBERNETES_MCP_TOOLSETS}. @default ['core', 'config'] */
