@@ -37,6 +37,9 @@ export class BundledDatabases extends Construct {
   readonly postgresServiceName: string;
   readonly valkeyServiceName: string;
   readonly databaseName: string;
+  /** Selector labels of the database pods (for NetworkPolicies). */
+  readonly postgresPods: Readonly<Record<string, string>>;
+  readonly valkeyPods: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: BundledDatabasesProps) {
     super(scope, id);
@@ -47,6 +50,7 @@ export class BundledDatabases extends Construct {
     const pullPolicy = props.images.pullPolicy;
 
     const pgId: WorkloadIdentity = { name: 'postgresql', instance: partOf, component: 'database', partOf, version: imageTag(props.images.postgres) };
+    this.postgresPods = selectorLabels(pgId);
     workloadService(this, 'postgres-service', {
       name: this.postgresServiceName, namespace: props.namespace, identity: pgId, headless: true,
       ports: [{ name: 'postgres', port: POSTGRES_PORT }],
@@ -109,6 +113,7 @@ export class BundledDatabases extends Construct {
     });
 
     const valkeyId: WorkloadIdentity = { name: 'valkey', instance: partOf, component: 'cache', partOf, version: imageTag(props.images.valkey) };
+    this.valkeyPods = selectorLabels(valkeyId);
     new Workload(this, 'valkey', {
       name: this.valkeyServiceName,
       namespace: props.namespace,

@@ -6,7 +6,8 @@ import { imageTag, resolveImage } from './images';
 import { k8s } from './k8s';
 import { WorkloadIdentity, selectorLabels, standardLabels } from './labels';
 import { McpEndpoint, McpGateway } from './mcp-gateway';
-import { POD_DEFAULTS, containerSecurity, httpProbe, podSecurity, resourceRequirements } from './pods';
+import { containerSecurity, httpProbe, podSecurity, resourceRequirements } from './pods';
+import { Workload } from './workload';
 
 /** The image's user (distroless nonroot). */
 export const KUBERNETES_MCP_UID = 65532;
@@ -49,6 +50,8 @@ export class KubernetesMcpServer extends Construct {
   readonly endpoint: McpEndpoint;
   readonly serviceAccountName = KUBERNETES_MCP_NAME;
   readonly namespace: string;
+  /** Selector labels of the server's pods (for NetworkPolicies). */
+  readonly pods: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: KubernetesMcpServerProps) {
     super(scope, id);
@@ -60,6 +63,7 @@ export class KubernetesMcpServer extends Construct {
       version: imageTag(config.image),
     };
     const labels = standardLabels(identity);
+    this.pods = selectorLabels(identity);
     const toml = kubernetesMcpToml(config);
 
     new k8s.KubeServiceAccount(this, 'service-account', {
@@ -84,50 +88,41 @@ export class KubernetesMcpServer extends Construct {
       data: { [CONFIG_FILE]: toml },
     });
 
-    const autoscaled = config.autoscaling !== undefined;
-    new k8s.KubeDeployment(this, 'deployment', {
-      metadata: { name: KUBERNETES_MCP_NAME, namespace: ns, labels },
-      spec: {
-        // An autoscaled Deployment leaves the count to the HPA (Argo would fight it otherwise).
-        ...(autoscaled ? {} : { replicas: config.replicas }),
-        revisionHistoryLimit: 5,
-        selector: { matchLabels: selectorLabels(identity) },
-        template: {
-          metadata: {
-            labels,
-            // A changed TOML rolls the pods: the server reads its file only at start.
-            annotations: { 'checksum/config': createHash('sha256').update(toml).digest('hex') },
-          },
-          spec: {
-            ...POD_DEFAULTS,
-            serviceAccountName: this.serviceAccountName,
-            // In-cluster authentication is the point of this server.
-            automountServiceAccountToken: true,
-            securityContext: podSecurity(KUBERNETES_MCP_UID),
-            containers: [{
-              name: KUBERNETES_MCP_NAME,
-              image: resolveImage(config.image, props.images.mirrors),
-              imagePullPolicy: props.images.pullPolicy,
-              // The port lives only in the TOML file: an explicit --port would silently win over it, so
-              // the entrypoint is replaced (a fork may bake one in) and --port is refused in extraArgs.
-              command: [...config.command],
-              args: ['--config', `${CONFIG_DIR}/${CONFIG_FILE}`, ...config.extraArgs],
-              ports: [{ name: 'http', containerPort: config.port, protocol: 'TCP' }],
-              readinessProbe: httpProbe('/healthz', 'http', { periodSeconds: 10, failureThreshold: 3 }),
-              livenessProbe: httpProbe('/healthz', 'http', { periodSeconds: 20, failureThreshold: 6 }),
-              resources: resourceRequirements(config.resources),
-              securityContext: containerSecurity(true),
-              volumeMounts: [
-                { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-                { name: 'tmp', mountPath: '/tmp' },
-              ],
-            }],
-            volumes: [
-              { name: 'config', configMap: { name: KUBERNETES_MCP_NAME } },
-              { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
-            ],
-          },
-        },
+    new Workload(this, 'workload', {
+      name: KUBERNETES_MCP_NAME,
+      namespace: ns,
+      identity,
+      replicas: config.replicas,
+      autoscaled: config.autoscaling !== undefined,
+      // A changed TOML rolls the pods: the server reads its file only at start.
+      podAnnotations: { 'checksum/config': createHash('sha256').update(toml).digest('hex') },
+      pod: {
+        serviceAccountName: this.serviceAccountName,
+        // In-cluster authentication is the point of this server.
+        automountServiceAccountToken: true,
+        securityContext: podSecurity(KUBERNETES_MCP_UID),
+        containers: [{
+          name: KUBERNETES_MCP_NAME,
+          image: resolveImage(config.image, props.images.mirrors),
+          imagePullPolicy: props.images.pullPolicy,
+          // The port lives only in the TOML file: an explicit --port would silently win over it, so
+          // the entrypoint is replaced (a fork may bake one in) and --port is refused in extraArgs.
+          command: [...config.command],
+          args: ['--config', `${CONFIG_DIR}/${CONFIG_FILE}`, ...config.extraArgs],
+          ports: [{ name: 'http', containerPort: config.port, protocol: 'TCP' }],
+          readinessProbe: httpProbe('/healthz', 'http', { periodSeconds: 10, failureThreshold: 3 }),
+          livenessProbe: httpProbe('/healthz', 'http', { periodSeconds: 20, failureThreshold: 6 }),
+          resources: resourceRequirements(config.resources),
+          securityContext: containerSecurity(true),
+          volumeMounts: [
+            { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+            { name: 'tmp', mountPath: '/tmp' },
+          ],
+        }],
+        volumes: [
+          { name: 'config', configMap: { name: KUBERNETES_MCP_NAME } },
+          { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+        ],
       },
     });
 

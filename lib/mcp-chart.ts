@@ -1,12 +1,12 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { SYNC_WAVE } from './argo-application';
 import { EnvironmentConfig } from './config/types';
 import { declareTlsSecret } from './external-secret';
-import { k8s } from './k8s';
 import { KubernetesMcpServer } from './kubernetes-mcp-server';
 import { systemLabels } from './labels';
 import { McpGateway } from './mcp-gateway';
+import { NetworkIsolation } from './network-isolation';
+import { PlatformNamespace } from './platform-namespace';
 
 export interface McpChartProps {
   readonly env: EnvironmentConfig;
@@ -21,9 +21,7 @@ export class McpChart extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     const { env } = props;
     this.appNamespace = env.kubernetesMcp.namespace;
-    new k8s.KubeNamespace(this, 'namespace', {
-      metadata: { name: this.appNamespace, labels: systemLabels('mcp'), annotations: { [SYNC_WAVE]: '-1' } },
-    });
+    new PlatformNamespace(this, 'namespace', { name: this.appNamespace, partOf: 'mcp', enforce: 'restricted' });
     const k = env.kubernetesMcp;
     if (env.ingress.tlsSecretName && k.ingressHost) declareTlsSecret(this, this.appNamespace, env.ingress.tlsSecretName, [k.ingressHost]);
     this.gateway = new McpGateway(this, 'gateway', {
@@ -31,6 +29,14 @@ export class McpChart extends Chart {
       tlsSecretName: env.ingress.tlsSecretName,
       allowedSourceCidrs: env.ingress.allowedSourceCidrs,
     });
-    new KubernetesMcpServer(this, 'kubernetes', { gateway: this.gateway, config: env.kubernetesMcp, images: env.images });
+    const server = new KubernetesMcpServer(this, 'kubernetes', { gateway: this.gateway, config: env.kubernetesMcp, images: env.images });
+
+    const net = new NetworkIsolation(this, 'network', { namespace: this.appNamespace, dns: env.network.dns, labels: systemLabels('mcp') });
+    const workload = { name: server.serviceAccountName, pods: server.pods };
+    const port = [{ port: k.port }];
+    net.allowEgress(workload, { cidrs: env.network.apiServer.cidrs }, env.network.apiServer.ports.map((p) => ({ port: p })));
+    if (k.ingressHost) net.allowIngress(workload, { pods: env.network.ingressController.podLabels, namespace: env.network.ingressController.namespace }, port);
+    if (k.exposure.type === 'NodePort') net.allowIngress(workload, { cidrs: env.network.mcpClientCidrs }, port);
+    for (const namespace of env.network.mcpClientNamespaces) net.allowIngress(workload, { pods: {}, namespace }, port);
   }
 }

@@ -90,6 +90,8 @@ export class McpGateway extends Construct {
         metadata: { name, namespace: server.namespace, labels: standardLabels(server.identity) },
         spec: {
           type,
+          // Keep the client's address (no SNAT to a node): NetworkPolicies admit clients by CIDR.
+          ...(type === 'NodePort' ? { externalTrafficPolicy: 'Local' } : {}),
           selector: selectorLabels(server.identity),
           ports: ports.map((p) => ({
             name: p.name,

@@ -1,15 +1,15 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { SYNC_WAVE } from './argo-application';
-import { BundledDatabases } from './bundled-databases';
+import { BundledDatabases, POSTGRES_PORT, VALKEY_PORT } from './bundled-databases';
 import { EnvironmentConfig } from './config/types';
 import { ExternalSecret, declareTlsSecret } from './external-secret';
 import { InternalIngress } from './internal-ingress';
-import { k8s } from './k8s';
 import { systemLabels } from './labels';
 import { McpGateway } from './mcp-gateway';
-import { PenpotCore } from './penpot-core';
-import { PenpotMcpServer } from './penpot-mcp-server';
+import { NetworkIsolation } from './network-isolation';
+import { PlatformNamespace } from './platform-namespace';
+import { BACKEND_PORT, EXPORTER_PORT, FRONTEND_PORT, PenpotCore } from './penpot-core';
+import { PENPOT_MCP_HTTP_PORT, PENPOT_MCP_WS_PORT, PenpotMcpServer } from './penpot-mcp-server';
 
 export interface PenpotChartProps {
   readonly env: EnvironmentConfig;
@@ -63,6 +63,18 @@ function declareSecrets(scope: Construct, env: EnvironmentConfig) {
   };
 }
 
+/** Ports the backend needs outside the cluster: SMTP, and HTTPS for OIDC and S3. */
+function externalPorts(p: EnvironmentConfig['penpot']): number[] {
+  const ports = new Set<number>();
+  if (p.smtp) ports.add(p.smtp.port);
+  if (p.oidc) ports.add(443);
+  if (p.objectStorage.backend === 's3') {
+    const endpoint = p.objectStorage.endpoint ? new URL(p.objectStorage.endpoint) : undefined;
+    ports.add(endpoint?.port ? Number(endpoint.port) : endpoint?.protocol === 'http:' ? 80 : 443);
+  }
+  return [...ports].sort((a, b) => a - b);
+}
+
 /** Everything of the `penpot` app: namespace, databases, Penpot and its ingress. */
 export class PenpotChart extends Chart {
   readonly appNamespace: string;
@@ -72,14 +84,9 @@ export class PenpotChart extends Chart {
     const { env } = props;
     this.appNamespace = env.penpot.namespace;
 
-    new k8s.KubeNamespace(this, 'namespace', {
-      metadata: {
-        name: this.appNamespace,
-        labels: systemLabels('penpot'),
-        // Before anything namespaced in the same sync.
-        annotations: { [SYNC_WAVE]: '-1' },
-      },
-    });
+    // The assets ownership fix runs as root with CHOWN: that pod only meets `baseline`.
+    const rootInit = env.penpot.objectStorage.backend === 'fs' && env.storage.hostPathBacked;
+    new PlatformNamespace(this, 'namespace', { name: this.appNamespace, partOf: 'penpot', enforce: rootInit ? 'baseline' : 'restricted' });
 
     const secrets = declareSecrets(this, env);
     const databases = new BundledDatabases(this, 'databases', {
@@ -121,6 +128,8 @@ export class PenpotChart extends Chart {
       mcp: mcpServer?.endpoints,
     });
 
+    this.isolate(env, core, databases, mcpServer);
+
     new InternalIngress(this, 'ingress', {
       name: 'penpot',
       namespace: this.appNamespace,
@@ -132,5 +141,37 @@ export class PenpotChart extends Chart {
       // One route is enough: the frontend's nginx dispatches /api, /ws, /assets, /mcp itself.
       routes: [{ host: env.penpot.host, serviceName: core.frontend.serviceName, servicePortName: 'http' }],
     });
+  }
+
+  /** Default deny, then exactly the flows of upstream's wiring (upstream.md section 1). */
+  private isolate(env: EnvironmentConfig, core: PenpotCore, db: BundledDatabases, mcp?: PenpotMcpServer): void {
+    const net = new NetworkIsolation(this, 'network', { namespace: this.appNamespace, dns: env.network.dns, labels: systemLabels('penpot') });
+    const w = (name: string, pods: Readonly<Record<string, string>>) => ({ name, pods });
+    const frontend = w('penpot-frontend', core.pods.frontend);
+    const backend = w('penpot-backend', core.pods.backend);
+    const exporter = w('penpot-exporter', core.pods.exporter);
+    const postgres = w('penpot-postgres', db.postgresPods);
+    const valkey = w('penpot-valkey', db.valkeyPods);
+    const controller = { pods: env.network.ingressController.podLabels, namespace: env.network.ingressController.namespace };
+
+    net.allowIngress(frontend, controller, [{ port: FRONTEND_PORT }]);
+    net.allow(frontend, backend, [{ port: BACKEND_PORT }]);
+    net.allow(frontend, exporter, [{ port: EXPORTER_PORT }]);
+    net.allow(exporter, frontend, [{ port: FRONTEND_PORT }]);
+    net.allow(exporter, valkey, [{ port: VALKEY_PORT }]);
+    net.allow(backend, postgres, [{ port: POSTGRES_PORT }]);
+    net.allow(backend, valkey, [{ port: VALKEY_PORT }]);
+    const external = env.network.externalEgressCidrs;
+    for (const port of externalPorts(env.penpot)) net.allowEgress(backend, { cidrs: external }, [{ port }]);
+
+    if (mcp) {
+      const server = w('penpot-mcp', mcp.pods);
+      // Only the MCP and plugin ports: the REPL (4403) is never allowed from anywhere.
+      net.allow(frontend, server, [{ port: PENPOT_MCP_HTTP_PORT }, { port: PENPOT_MCP_WS_PORT }]);
+      if (env.penpot.mcp.replicas > 1) net.allow(server, valkey, [{ port: VALKEY_PORT }]);
+      if (env.penpot.mcp.host) net.allowIngress(server, controller, [{ port: PENPOT_MCP_HTTP_PORT }]);
+      if (env.penpot.mcp.exposure.type === 'NodePort') net.allowIngress(server, { cidrs: env.network.mcpClientCidrs }, [{ port: PENPOT_MCP_HTTP_PORT }]);
+      for (const namespace of env.network.mcpClientNamespaces) net.allowIngress(server, { pods: {}, namespace }, [{ port: PENPOT_MCP_HTTP_PORT }]);
+    }
   }
 }

@@ -72,6 +72,8 @@ export class PenpotCore extends Construct {
   readonly exporter: ServiceEndpoint = { serviceName: 'penpot-exporter', port: EXPORTER_PORT };
   /** Name of the assets PVC, when assets live on the filesystem. */
   readonly assetsClaimName?: string;
+  /** Selector labels of each component's pods (for NetworkPolicies). */
+  readonly pods: Readonly<Record<'frontend' | 'backend' | 'exporter', Readonly<Record<string, string>>>>;
 
   constructor(scope: Construct, id: string, props: PenpotCoreProps) {
     super(scope, id);
@@ -83,6 +85,7 @@ export class PenpotCore extends Construct {
     const fsAssets = penpot.objectStorage.backend === 'fs';
     const sharedVolume = fsAssets && props.storage.assetsAccessMode === 'ReadWriteOnce';
     const ids = { frontend: identity('frontend', version), backend: identity('backend', version), exporter: identity('exporter', version) };
+    this.pods = { frontend: selectorLabels(ids.frontend), backend: selectorLabels(ids.backend), exporter: selectorLabels(ids.exporter) };
 
     if (fsAssets) {
       this.assetsClaimName = 'penpot-assets';
@@ -121,6 +124,7 @@ export class PenpotCore extends Construct {
     const fixOwnership: k8s.Container[] = fsAssets && props.storage.hostPathBacked ? [{
       // hostPath-backed volumes (local-path) ignore fsGroup; files restored or created by
       // another UID make the backend fail with AccessDeniedException. Only wrong owners are touched.
+      // It runs as root, so its namespace can only enforce the baseline Pod Security Standard.
       name: 'fix-assets-ownership',
       image: image('backend'),
       imagePullPolicy: pullPolicy,
@@ -132,7 +136,8 @@ export class PenpotCore extends Construct {
         allowPrivilegeEscalation: false,
         privileged: false,
         readOnlyRootFilesystem: true,
-        capabilities: { drop: ['ALL'], add: ['CHOWN', 'DAC_READ_SEARCH'] },
+        // Both are in the baseline Pod Security Standard's allowed list (DAC_READ_SEARCH is not).
+        capabilities: { drop: ['ALL'], add: ['CHOWN', 'DAC_OVERRIDE'] },
       },
       resources: resourceRequirements(penpot.resources.init),
       volumeMounts: assetsMount(false),

@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
 import { ImagesConfig, PenpotMcpConfig } from './config/types';
 import { resolveImage } from './images';
-import { k8s } from './k8s';
-import { WorkloadIdentity, selectorLabels, standardLabels } from './labels';
+import { WorkloadIdentity, selectorLabels } from './labels';
 import { McpEndpoint, McpGateway } from './mcp-gateway';
 import { PENPOT_UID, PenpotMcpEndpoints } from './penpot-core';
-import { POD_DEFAULTS, containerSecurity, literalEnv, podSecurity, resourceRequirements, tcpProbe } from './pods';
+import { containerSecurity, literalEnv, podSecurity, resourceRequirements, tcpProbe } from './pods';
+import { Workload } from './workload';
 
 export const PENPOT_MCP_HTTP_PORT = 4401;
 export const PENPOT_MCP_WS_PORT = 4402;
@@ -31,49 +31,46 @@ export interface PenpotMcpServerProps {
 export class PenpotMcpServer extends Construct {
   readonly endpoints: PenpotMcpEndpoints;
   readonly endpoint: McpEndpoint;
+  /** Selector labels of the server's pods (for NetworkPolicies). */
+  readonly pods: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: PenpotMcpServerProps) {
     super(scope, id);
     const name = 'penpot-mcp';
     const identity: WorkloadIdentity = { name: 'penpot', instance: 'penpot', component: 'mcp', partOf: 'penpot', version: props.version };
     const { config } = props;
-    new k8s.KubeDeployment(this, 'deployment', {
-      metadata: { name, namespace: props.namespace, labels: standardLabels(identity) },
-      spec: {
-        replicas: config.replicas,
-        revisionHistoryLimit: 5,
-        selector: { matchLabels: selectorLabels(identity) },
-        template: {
-          metadata: { labels: standardLabels(identity) },
-          spec: {
-            ...POD_DEFAULTS,
-            securityContext: podSecurity(PENPOT_UID),
-            containers: [{
-              name: 'mcp',
-              image: resolveImage(`docker.io/penpotapp/mcp:${props.version}`, props.images.mirrors),
-              imagePullPolicy: props.images.pullPolicy,
-              // 4403 (REPL) is deliberately not declared: nothing may target it.
-              ports: [
-                { name: 'http', containerPort: PENPOT_MCP_HTTP_PORT, protocol: 'TCP' },
-                { name: 'ws', containerPort: PENPOT_MCP_WS_PORT, protocol: 'TCP' },
-              ],
-              env: literalEnv({
-                PENPOT_MCP_SERVER_PORT: String(PENPOT_MCP_HTTP_PORT),
-                PENPOT_MCP_WEBSOCKET_PORT: String(PENPOT_MCP_WS_PORT),
-                PENPOT_MCP_REPL_PORT: String(PENPOT_MCP_REPL_PORT),
-                PENPOT_MCP_REMOTE_MODE: 'true',
-                PENPOT_MCP_LOG_LEVEL: config.logLevel,
-                // Sessions must be shared once a Service balances over several pods.
-                ...(config.replicas > 1 ? { PENPOT_MCP_REDIS_URI: props.redisUri } : {}),
-              }),
-              // No HTTP health route upstream: TCP on the MCP port.
-              readinessProbe: tcpProbe('http', { periodSeconds: 10, failureThreshold: 3 }),
-              livenessProbe: tcpProbe('http', { periodSeconds: 20, failureThreshold: 6 }),
-              resources: resourceRequirements(config.resources),
-              securityContext: containerSecurity(false),
-            }],
-          },
-        },
+    this.pods = selectorLabels(identity);
+    new Workload(this, 'workload', {
+      name,
+      namespace: props.namespace,
+      identity,
+      replicas: config.replicas,
+      pod: {
+        securityContext: podSecurity(PENPOT_UID),
+        containers: [{
+          name: 'mcp',
+          image: resolveImage(`docker.io/penpotapp/mcp:${props.version}`, props.images.mirrors),
+          imagePullPolicy: props.images.pullPolicy,
+          // 4403 (REPL) is deliberately not declared: nothing may target it.
+          ports: [
+            { name: 'http', containerPort: PENPOT_MCP_HTTP_PORT, protocol: 'TCP' },
+            { name: 'ws', containerPort: PENPOT_MCP_WS_PORT, protocol: 'TCP' },
+          ],
+          env: literalEnv({
+            PENPOT_MCP_SERVER_PORT: String(PENPOT_MCP_HTTP_PORT),
+            PENPOT_MCP_WEBSOCKET_PORT: String(PENPOT_MCP_WS_PORT),
+            PENPOT_MCP_REPL_PORT: String(PENPOT_MCP_REPL_PORT),
+            PENPOT_MCP_REMOTE_MODE: 'true',
+            PENPOT_MCP_LOG_LEVEL: config.logLevel,
+            // Sessions must be shared once a Service balances over several pods.
+            ...(config.replicas > 1 ? { PENPOT_MCP_REDIS_URI: props.redisUri } : {}),
+          }),
+          // No HTTP health route upstream: TCP on the MCP port.
+          readinessProbe: tcpProbe('http', { periodSeconds: 10, failureThreshold: 3 }),
+          livenessProbe: tcpProbe('http', { periodSeconds: 20, failureThreshold: 6 }),
+          resources: resourceRequirements(config.resources),
+          securityContext: containerSecurity(false),
+        }],
       },
     });
     this.endpoint = props.gateway.expose({

@@ -23,6 +23,20 @@ export interface WorkloadProps {
   readonly strategy?: k8s.DeploymentStrategy;
   /** Ports of the ClusterIP Service of the same name; none means no Service. @default [] */
   readonly servicePorts?: readonly ServicePortSpec[];
+  /** Annotations of the pod template (e.g. a config checksum that rolls the pods). @default {} */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+  /** An HPA owns the replica count: `replicas` is left out of the Deployment. @default false */
+  readonly autoscaled?: boolean;
+}
+
+/** Pods of a replicated workload prefer different nodes (a soft rule: one node still schedules). */
+export function spreadOverNodes(identity: WorkloadIdentity): k8s.TopologySpreadConstraint[] {
+  return [{
+    maxSkew: 1,
+    topologyKey: 'kubernetes.io/hostname',
+    whenUnsatisfiable: 'ScheduleAnyway',
+    labelSelector: { matchLabels: selectorLabels(identity) },
+  }];
 }
 
 /** Builds the Service of a workload selecting exactly its pods. */
@@ -61,19 +75,32 @@ export class Workload extends Construct {
   constructor(scope: Construct, id: string, props: WorkloadProps) {
     super(scope, id);
     this.name = props.name;
+    const replicated = props.replicas > 1 || props.autoscaled === true;
     this.deployment = new k8s.KubeDeployment(this, 'deployment', {
       metadata: { name: props.name, namespace: props.namespace, labels: standardLabels(props.identity) },
       spec: {
-        replicas: props.replicas,
+        // An autoscaled Deployment leaves the count to the HPA (Argo CD would fight it otherwise).
+        ...(props.autoscaled ? {} : { replicas: props.replicas }),
         revisionHistoryLimit: 5,
         selector: { matchLabels: selectorLabels(props.identity) },
         strategy: props.strategy ?? { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
         template: {
-          metadata: { labels: standardLabels(props.identity) },
-          spec: { ...POD_DEFAULTS, ...props.pod },
+          metadata: { labels: standardLabels(props.identity), ...(props.podAnnotations ? { annotations: { ...props.podAnnotations } } : {}) },
+          spec: {
+            ...POD_DEFAULTS,
+            ...(replicated ? { topologySpreadConstraints: spreadOverNodes(props.identity) } : {}),
+            ...props.pod,
+          },
         },
       },
     });
+    if (replicated) {
+      // Drains evict one pod at a time; a single replica gets no PDB (it would block drains forever).
+      new k8s.KubePodDisruptionBudget(this, 'disruption-budget', {
+        metadata: { name: props.name, namespace: props.namespace, labels: standardLabels(props.identity) },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selectorLabels(props.identity) } },
+      });
+    }
     if (props.servicePorts && props.servicePorts.length > 0) {
       this.service = workloadService(this, 'service', {
         name: props.name, namespace: props.namespace, identity: props.identity, ports: props.servicePorts,

@@ -100,8 +100,10 @@ describe('Kubernetes MCP server', () => {
   });
 
   test('NodePort exposure adds a NodePort Service with only the MCP port on the fixed node port', () => {
-    const svc = find(objectsOf(k8sMcp({ exposure: { type: 'NodePort', nodePort: 30808 } })), 'Service', 'kubernetes-mcp-server-nodeport');
+    const env = minimalEnv({ kubernetesMcp: { enabled: true, exposure: { type: 'NodePort', nodePort: 30808 } }, network: { mcpClientCidrs: ['10.8.0.0/24'] } });
+    const svc = find(objectsOf(env), 'Service', 'kubernetes-mcp-server-nodeport');
     expect(svc.spec.type).toBe('NodePort');
+    expect(svc.spec.externalTrafficPolicy).toBe('Local');
     expect(svc.spec.ports).toEqual([{ name: 'http', port: 8080, targetPort: 'http', protocol: 'TCP', nodePort: 30808 }]);
   });
 
@@ -177,6 +179,10 @@ describe('MCP configuration errors name the field', () => {
 
   test('a --port in extraArgs (the port is declared once)', () => {
     expectIssue([k8sMcp({ extraArgs: ['--port=9000'] })], 'environments.test.kubernetesMcp.extraArgs[0]', /own config field/);
+  });
+
+  test('a NodePort without client CIDRs (default deny would drop every client)', () => {
+    expectIssue([k8sMcp({ exposure: { type: 'NodePort' } })], 'environments.test.network.mcpClientCidrs', /VPN peers/);
   });
 
   test('two servers on one NodePort', () => {

@@ -50,7 +50,7 @@ describe('PenpotCore wiring', () => {
   test('on a hostPath-backed class an init container chowns the assets to 1001 with only CHOWN-like capabilities', () => {
     const init = podSpec(find(objects, 'Deployment', 'penpot-backend')).initContainers[0];
     expect(init.command.join(' ')).toMatch(/chown 1001:1001/);
-    expect(init.securityContext.capabilities).toEqual({ drop: ['ALL'], add: ['CHOWN', 'DAC_READ_SEARCH'] });
+    expect(init.securityContext.capabilities).toEqual({ drop: ['ALL'], add: ['CHOWN', 'DAC_OVERRIDE'] });
   });
 
   test('without a hostPath-backed class there is no init container', () => {

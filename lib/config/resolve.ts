@@ -149,6 +149,14 @@ export function applyDefaults(input: EnvironmentInput): EnvironmentConfig {
       },
     },
     kubernetesMcp: kubernetesMcpDefaults(input),
+    network: {
+      ingressController: input.network?.ingressController ?? { namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+      dns: input.network?.dns ?? { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } },
+      apiServer: input.network?.apiServer ?? { cidrs: ['0.0.0.0/0'], ports: [443, 6443] },
+      mcpClientCidrs: [...(input.network?.mcpClientCidrs ?? [])],
+      mcpClientNamespaces: [...(input.network?.mcpClientNamespaces ?? [])],
+      externalEgressCidrs: [...(input.network?.externalEgressCidrs ?? ['0.0.0.0/0'])],
+    },
   };
 }
 
@@ -273,6 +281,7 @@ export function validateEnvironment(env: EnvironmentConfig): ConfigIssue[] {
 
   if (env.penpot.enabled) validatePenpot(list, env);
   if (env.kubernetesMcp.enabled) validateKubernetesMcp(list, env.kubernetesMcp);
+  validateNetwork(list, env);
   if (!env.penpot.enabled && !env.kubernetesMcp.enabled) {
     list.add('penpot.enabled', 'nothing to deploy; allowed: enable penpot, kubernetesMcp or both');
   }
@@ -361,6 +370,32 @@ function validatePenpot(list: IssueList, env: EnvironmentConfig): void {
     list.add('penpot.resources.valkey.limits.memory',
       `${p.resources.valkey.limits.memory} is below Valkey's 128mb maxmemory plus overhead; allowed: at least 192Mi`);
   }
+}
+
+function validateNetwork(list: IssueList, env: EnvironmentConfig): void {
+  const n = env.network;
+  for (const key of ['ingressController', 'dns'] as const) {
+    list.check(isDnsLabel(n[key].namespace), `network.${key}.namespace`, `${show(n[key].namespace)} is not a namespace name; allowed: a DNS-1123 label`);
+    list.check(Object.keys(n[key].podLabels).length > 0, `network.${key}.podLabels`, 'is empty; allowed: the labels of those pods, e.g. { "k8s-app": "kube-dns" }');
+  }
+  const cidrLists = { 'network.apiServer.cidrs': n.apiServer.cidrs, 'network.mcpClientCidrs': n.mcpClientCidrs, 'network.externalEgressCidrs': n.externalEgressCidrs };
+  for (const [field, cidrs] of Object.entries(cidrLists)) {
+    cidrs.forEach((c, i) => list.check(isIpv4Cidr(c), `${field}[${i}]`, `${show(c)} is not an IPv4 CIDR; allowed: a.b.c.d/n`));
+  }
+  n.apiServer.ports.forEach((p, i) => list.check(isPort(p), `network.apiServer.ports[${i}]`, `${show(p)} is out of range; allowed: an integer 1-65535`));
+  n.mcpClientNamespaces.forEach((ns, i) => list.check(isDnsLabel(ns), `network.mcpClientNamespaces[${i}]`, `${show(ns)} is not a namespace name`));
+  const nodePortServers = fixedOrAllocatedNodePorts(env);
+  if (nodePortServers.length > 0 && n.mcpClientCidrs.length === 0) {
+    list.add('network.mcpClientCidrs', `is empty but ${nodePortServers.join(' and ')} use a NodePort: the default-deny policy would drop every client; `
+      + 'allowed: the client range, e.g. your VPN peers 10.8.0.0/24 (0.0.0.0/0 opens it to every address that reaches the node)');
+  }
+}
+
+function fixedOrAllocatedNodePorts(env: EnvironmentConfig): string[] {
+  const out: string[] = [];
+  if (env.penpot.enabled && env.penpot.mcp.enabled && env.penpot.mcp.exposure.type === 'NodePort') out.push('penpot.mcp.exposure');
+  if (env.kubernetesMcp.enabled && env.kubernetesMcp.exposure.type === 'NodePort') out.push('kubernetesMcp.exposure');
+  return out;
 }
 
 function checkExposure(list: IssueList, field: string, exposure: McpExposure): void {

@@ -254,6 +254,32 @@ export interface KubernetesMcpConfig {
   readonly resources: ResourceSpec;
 }
 
+/** Pods addressed by namespace and labels (for NetworkPolicies). */
+export interface PodLocation {
+  readonly namespace: string;
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+/** What the default-deny NetworkPolicies let through. */
+export interface NetworkConfig {
+  /** The ingress controller's pods. @default ingress-nginx in namespace ingress-nginx */
+  readonly ingressController: PodLocation;
+  /** Cluster DNS. @default k3s CoreDNS: kube-system, k8s-app=kube-dns */
+  readonly dns: PodLocation;
+  /**
+   * Where the Kubernetes MCP server reaches the API server. On k3s the `kubernetes` Service
+   * (10.43.0.1:443) is translated to the node's :6443 before policies apply on most CNIs; narrow
+   * the CIDRs to the Service IP plus your nodes' addresses. @default { cidrs: ['0.0.0.0/0'], ports: [443, 6443] }
+   */
+  readonly apiServer: { readonly cidrs: readonly string[]; readonly ports: readonly number[] };
+  /** Client addresses (e.g. the VPN range) allowed to MCP servers exposed on a NodePort. @default [] */
+  readonly mcpClientCidrs: readonly string[];
+  /** Namespaces whose pods (agents) may call the MCP servers in the cluster. @default [] */
+  readonly mcpClientNamespaces: readonly string[];
+  /** Where Penpot's backend may reach SMTP, OIDC and S3 (only the configured ports). @default ['0.0.0.0/0'] */
+  readonly externalEgressCidrs: readonly string[];
+}
+
 /** One target cluster: everything needed to synthesize `dist/<name>/`. */
 export interface EnvironmentConfig {
   /** Folder under `dist/` and prefix of the Argo CD Applications. DNS-1123 label. */
@@ -268,6 +294,7 @@ export interface EnvironmentConfig {
   readonly argo: ArgoConfig;
   readonly penpot: PenpotConfig;
   readonly kubernetesMcp: KubernetesMcpConfig;
+  readonly network: NetworkConfig;
 }
 
 type DeepPartial<T> = T extends readonly (infer U)[]
@@ -280,7 +307,8 @@ type DeepPartial<T> = T extends readonly (infer U)[]
  * What an environment file writes: the name, the domain and the Argo repository are required,
  * everything else falls back to the documented defaults.
  */
-export type EnvironmentInput = DeepPartial<Omit<EnvironmentConfig, 'name' | 'domain' | 'argo' | 'penpot' | 'kubernetesMcp'>> & {
+export type EnvironmentInput = DeepPartial<Omit<EnvironmentConfig, 'name' | 'domain' | 'argo' | 'penpot' | 'kubernetesMcp' | 'network'>> & {
+  readonly network?: Partial<NetworkConfig>;
   readonly name: string;
   readonly domain: string;
   readonly argo: DeepPartial<ArgoConfig> & { readonly repoURL: string };

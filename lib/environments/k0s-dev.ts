@@ -21,4 +21,8 @@ export const k0sDev: EnvironmentInput = {
     stateless: true,
     toolsets: ['core', 'config'],
   },
+  network: {
+    // The WireGuard peers' range: only they may reach the NodePort.
+    mcpClientCidrs: ['10.8.0.0/24'],
+  },
 };

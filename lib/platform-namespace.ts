@@ -1,0 +1,35 @@
+import { Construct } from 'constructs';
+import { SYNC_WAVE } from './argo-application';
+import { k8s } from './k8s';
+import { systemLabels } from './labels';
+
+export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
+
+export interface PlatformNamespaceProps {
+  readonly name: string;
+  readonly partOf: string;
+  /** The Pod Security Standard every pod of the namespace satisfies; it is enforced. */
+  readonly enforce: PodSecurityLevel;
+}
+
+/**
+ * A namespace the platform owns: synced before its contents (negative wave) and enforcing the
+ * Pod Security level its pods meet, while warning and auditing against `restricted`.
+ */
+export class PlatformNamespace extends Construct {
+  constructor(scope: Construct, id: string, props: PlatformNamespaceProps) {
+    super(scope, id);
+    new k8s.KubeNamespace(this, 'namespace', {
+      metadata: {
+        name: props.name,
+        labels: {
+          ...systemLabels(props.partOf),
+          'pod-security.kubernetes.io/enforce': props.enforce,
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/audit': 'restricted',
+        },
+        annotations: { [SYNC_WAVE]: '-1' },
+      },
+    });
+  }
+}
