@@ -60,7 +60,7 @@ export const CLIENT_CONFIG_FILES = {
   inspector: 'mcp-clients/inspector-config.json',
 } as const;
 
-export function renderConnectMarkdown(environment: string, endpoints: readonly McpEndpoint[]): string {
+export function renderConnectMarkdown(environment: string, endpoints: readonly McpEndpoint[], clientNamespaces: readonly string[] = []): string {
   const lines = [
     `# MCP endpoints of environment \`${environment}\``,
     '',
@@ -76,6 +76,10 @@ export function renderConnectMarkdown(environment: string, endpoints: readonly M
     if (urls.sameOrigin) lines.push(`| same origin as Penpot | \`${withAuth(urls.sameOrigin, e)}\` |`);
     if (urls.nodePort) lines.push(`| a node address (VPN) | \`${withAuth(urls.nodePort, e)}\` |`);
     lines.push(`| pods in the cluster | \`${withAuth(urls.inCluster, e)}\` |`, '');
+    // Default-deny NetworkPolicies admit in-cluster callers only from the listed namespaces.
+    lines.push(clientNamespaces.length > 0
+      ? `In the cluster, pods of ${clientNamespaces.map((n) => `\`${n}\``).join(', ')} may call it (\`network.mcpClientNamespaces\`).`
+      : 'In the cluster, no namespace may call it yet: list the agents\' namespaces in `network.mcpClientNamespaces`.', '');
     if (e.auth) lines.push(`Key: ${e.auth.howToGetIt} Replace \`${e.auth.placeholder}\` with it.`, '');
     if (e.exposure.type === 'NodePort') {
       lines.push(`\`${NODE_ADDRESS_PLACEHOLDER}\` is the node's address as your client sees it (e.g. its WireGuard IP).`);

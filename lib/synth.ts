@@ -40,7 +40,7 @@ export function synthesizeEnvironment(env: EnvironmentConfig): OutputFile[] {
   files.push({ path: `${env.name}/SECRETS.md`, content: renderSecretsMarkdown(contract) });
 
   const endpoints = McpGateway.endpointsIn(app);
-  files.push({ path: `${env.name}/CONNECT.md`, content: renderConnectMarkdown(env.name, endpoints) });
+  files.push({ path: `${env.name}/CONNECT.md`, content: renderConnectMarkdown(env.name, endpoints, env.network.mcpClientNamespaces) });
   if (endpoints.length > 0) {
     files.push({ path: `${env.name}/${CLIENT_CONFIG_FILES.codex}`, content: codexConfig(endpoints) });
     files.push({ path: `${env.name}/${CLIENT_CONFIG_FILES.claude}`, content: claudeConfig(endpoints) });
