@@ -67,7 +67,7 @@ describe('bad configuration writes nothing', () => {
     const out = tempDir();
     synth(ENVIRONMENTS, { only: [], outdir: out });
     const before = snapshotTree(out);
-    const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'main.ts', '--env', 'nope', '--outdir', out], { cwd: ROOT, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['-r', './scripts/register.js', 'main.ts', '--env', 'nope', '--outdir', out], { cwd: ROOT, encoding: 'utf8' });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/--env: "nope" is not an environment; allowed: homelab, example/);
     expect(snapshotTree(out)).toEqual(before);
@@ -75,7 +75,7 @@ describe('bad configuration writes nothing', () => {
 
   test('the synth command writes the requested environment and reports it', () => {
     const out = tempDir();
-    const stdout = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'main.ts', '--env', 'homelab', '--outdir', out], { cwd: ROOT, encoding: 'utf8' });
+    const stdout = execFileSync(process.execPath, ['-r', './scripts/register.js', 'main.ts', '--env', 'homelab', '--outdir', out], { cwd: ROOT, encoding: 'utf8' });
     expect(stdout).toMatch(/Synthesized homelab into/);
     expect(fs.existsSync(path.join(out, 'homelab', 'penpot', 'penpot.k8s.yaml'))).toBe(true);
   });
@@ -87,7 +87,7 @@ describe('cdk8s synth', () => {
     synth(ENVIRONMENTS, { only: [], outdir: out });
     const before = snapshotTree(out);
     const cliOut = path.join(tempDir(), 'cdk8s.out');
-    const app = `node -r ts-node/register/transpile-only main.ts --env nope --outdir ${out}`;
+    const app = `node -r ./scripts/register.js main.ts --env nope --outdir ${out}`;
     const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--app', app, '--output', cliOut],
       { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' } });
     expect(result.status).not.toBe(0);
