@@ -1,25 +1,7 @@
-import { ConfigError, applyDefaults, resolveEnvironments, selectEnvironments } from '../lib/config/resolve';
-import { EnvironmentInput } from '../lib/config/types';
+import { applyDefaults, resolveEnvironments, selectEnvironments } from '../lib/config/resolve';
 import { ENVIRONMENTS } from '../lib/environments';
+import { expectIssue, issuesOf } from './support/config-issues';
 import { minimalEnv } from './support/environments';
-
-/** The issues of a config that must be rejected; fails the test when it is accepted. */
-function issuesOf(...inputs: EnvironmentInput[]): { field: string; problem: string }[] {
-  try {
-    resolveEnvironments(inputs);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return [...(err as ConfigError).issues];
-  }
-  throw new Error('configuration was accepted');
-}
-
-function expectIssue(inputs: EnvironmentInput[], field: string, allowed: RegExp): void {
-  const issues = issuesOf(...inputs);
-  const issue = issues.find((i) => i.field === field);
-  expect(issue).toBeDefined();
-  expect(issue!.problem).toMatch(allowed);
-}
 
 describe('configuration defaults', () => {
   test('the shipped environments are valid', () => {

@@ -2,29 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { loadDist } from '../lib/checks';
-import { ConfigError, resolveEnvironments } from '../lib/config/resolve';
 import { EnvironmentInput } from '../lib/config/types';
+import { expectIssue } from './support/config-issues';
 import { minimalEnv } from './support/environments';
 import { container, find, objectsOf, podSpec } from './support/objects';
 
 const ROOT = path.resolve(__dirname, '..');
 const dist = loadDist(ROOT);
-
-function issueFields(input: EnvironmentInput[]): { field: string; problem: string }[] {
-  try {
-    resolveEnvironments(input);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return [...(err as ConfigError).issues];
-  }
-  throw new Error('configuration was accepted');
-}
-
-function expectIssue(input: EnvironmentInput[], field: string, problem: RegExp): void {
-  const issue = issueFields(input).find((i) => i.field === field);
-  expect(issue).toBeDefined();
-  expect(issue!.problem).toMatch(problem);
-}
 
 const k8sMcp = (over: EnvironmentInput['kubernetesMcp'] = {}) => minimalEnv({ kubernetesMcp: { enabled: true, ...over } });
 
