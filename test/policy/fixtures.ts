@@ -148,23 +148,8 @@ export function good(): ManifestObject[] {
   return goodDocs().map((d) => mo(d));
 }
 
-/** A copy of `objects` with `change` applied to the object of that kind and name. */
-export function edit(objects: readonly ManifestObject[], kind: string, name: string, change: (doc: any) => void): ManifestObject[] {
-  let found = false;
-  const out = objects.map((m) => {
-    if (kindOf(m.doc) !== kind || nameOf(m.doc) !== name) return m;
-    found = true;
-    const doc = structuredClone(m.doc);
-    change(doc);
-    return { ...m, doc };
-  });
-  if (!found) throw new Error(`fixture has no ${kind} ${name}`);
-  return out;
-}
-
-export function without(objects: readonly ManifestObject[], kind: string, name: string): ManifestObject[] {
-  return objects.filter((m) => kindOf(m.doc) !== kind || nameOf(m.doc) !== name);
-}
+// Fixture editing is shared with the manifest-check tests.
+export { edit, without } from '../checks/fixtures';
 
 /** Runs one check on the object `kind name` of `objects` (which must apply), with the others as context. */
 export function violationsOf(check: PolicyCheck, objects: readonly ManifestObject[], kind: string, name: string): PolicyViolation[] {
