@@ -3,7 +3,9 @@
  * @kubernetes-models/argo-cd. These catch wrong types and missing required fields; they do not
  * catch unknown fields, bad names or wiring mistakes (see wiring.ts for those).
  */
+import { loadCrdModelsOnce } from './crd-schemas';
 import { asRecord, asString, Finding, findingAt, ManifestObject } from './model';
+import { ModelClass, registeredModel } from './model-registry';
 
 export const SCHEMA_CHECKS = {
   invalid: 'schema/invalid',
@@ -11,16 +13,16 @@ export const SCHEMA_CHECKS = {
   missingMetadata: 'schema/missing-metadata',
 } as const;
 
-/** A kubernetes-models class: constructed from a plain object, `validate()` throws on errors. */
-export type ModelClass = new (data: any) => { validate(): void };
+export { registerModel } from './model-registry';
+export type { ModelClass } from './model-registry';
 
-const registered = new Map<string, ModelClass>();
 const moduleCache = new Map<string, Record<string, unknown> | undefined>();
 
-/** Adds a model for an apiVersion/kind the built-in packages lack (e.g. an imported CRD). */
-export function registerModel(apiVersion: string, kind: string, cls: ModelClass): void {
-  registered.set(`${apiVersion}|${kind}`, cls);
-}
+/** Schema packages by API group; anything else is looked up in kubernetes-models. */
+const GROUP_PACKAGES: Readonly<Record<string, string>> = {
+  'argoproj.io': '@kubernetes-models/argo-cd',
+  'monitoring.coreos.com': '@kubernetes-models/prometheus-operator',
+};
 
 // The packages lay their modules out exactly like apiVersions (`kubernetes-models/apps/v1`), so
 // the module path is derived instead of listed; the shape test keeps odd strings out of require.
@@ -29,7 +31,8 @@ const API_VERSION = /^(?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?v[0-9]+(?:(?:alpha|be
 function moduleFor(apiVersion: string): Record<string, unknown> | undefined {
   if (!API_VERSION.test(apiVersion)) return undefined;
   if (moduleCache.has(apiVersion)) return moduleCache.get(apiVersion);
-  const pkg = apiVersion.startsWith('argoproj.io/') ? '@kubernetes-models/argo-cd' : 'kubernetes-models';
+  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  const pkg = GROUP_PACKAGES[group] ?? 'kubernetes-models';
   let mod: Record<string, unknown> | undefined;
   try {
     mod = require(`${pkg}/${apiVersion}`);
@@ -46,7 +49,8 @@ function moduleFor(apiVersion: string): Record<string, unknown> | undefined {
  * modules also export nested types (`Container`, ...), which carry no static apiVersion/kind.
  */
 export function modelFor(apiVersion: string, kind: string): ModelClass | undefined {
-  const own = registered.get(`${apiVersion}|${kind}`);
+  loadCrdModelsOnce();
+  const own = registeredModel(apiVersion, kind);
   if (own) return own;
   const candidate = moduleFor(apiVersion)?.[kind] as any;
   if (typeof candidate === 'function' && candidate.apiVersion === apiVersion && candidate.kind === kind) {

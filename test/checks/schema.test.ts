@@ -31,12 +31,12 @@ spec:
 
   it('reports schema/unknown-kind for an apiVersion/kind without a model instead of skipping it', () => {
     const findings = checkSchemas([
-      mo({ apiVersion: 'kagent.dev/v1alpha1', kind: 'MCPServer', metadata: { name: 'm', namespace: 'mcp' } }),
+      mo({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'm', namespace: 'mcp' } }),
       mo({ apiVersion: 'apps/v1', kind: 'Deploymnet', metadata: { name: 'typo' } }),
       mo({ apiVersion: 'v1', kind: 'Container', metadata: { name: 'nested-type' } }),
     ]);
     expect(findings.map((f) => [f.check, f.object])).toEqual([
-      ['schema/unknown-kind', 'MCPServer mcp/m'],
+      ['schema/unknown-kind', 'Widget mcp/m'],
       ['schema/unknown-kind', 'Deploymnet typo'],
       ['schema/unknown-kind', 'Container nested-type'],
     ]);
