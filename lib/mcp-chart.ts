@@ -2,9 +2,11 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from './config/types';
 import { declareTlsSecret } from './external-secret';
+import { KagentRemoteMcpServer } from './kagent-remote-mcp-server';
 import { KubernetesMcpServer } from './kubernetes-mcp-server';
 import { systemLabels } from './labels';
 import { McpGateway } from './mcp-gateway';
+import { mcpCallerNamespaces } from './mcp-servers-chart';
 import { NetworkIsolation } from './network-isolation';
 import { PlatformNamespace } from './platform-namespace';
 
@@ -30,6 +32,7 @@ export class McpChart extends Chart {
       allowedSourceCidrs: env.ingress.allowedSourceCidrs,
     });
     const server = new KubernetesMcpServer(this, 'kubernetes', { gateway: this.gateway, config: env.kubernetesMcp, images: env.images });
+    if (env.kagent.enabled) new KagentRemoteMcpServer(this, 'kubernetes-kagent', { endpoint: server.endpoint, agentNamespaces: env.kagent.agentNamespaces });
 
     const net = new NetworkIsolation(this, 'network', { namespace: this.appNamespace, dns: env.network.dns, labels: systemLabels('mcp') });
     const workload = { name: server.serviceAccountName, pods: server.pods };
@@ -37,6 +40,6 @@ export class McpChart extends Chart {
     net.allowEgress(workload, { cidrs: env.network.apiServer.cidrs }, env.network.apiServer.ports.map((p) => ({ port: p })));
     if (k.ingressHost) net.allowIngress(workload, { pods: env.network.ingressController.podLabels, namespace: env.network.ingressController.namespace }, port);
     if (k.exposure.type === 'NodePort') net.allowIngress(workload, { cidrs: env.network.mcpClientCidrs }, port);
-    for (const namespace of env.network.mcpClientNamespaces) net.allowIngress(workload, { pods: {}, namespace }, port);
+    for (const namespace of mcpCallerNamespaces(env)) net.allowIngress(workload, { pods: {}, namespace }, port);
   }
 }
