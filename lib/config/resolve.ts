@@ -1,4 +1,5 @@
 import { parseImageRef, unpinnedReason } from '../images';
+import { applyOperationsDefaults, validateOperations } from './operations';
 import {
   isDnsLabel, isDnsSubdomain, isEmailAddress, isGitRepoUrl, isHostName, isIpv4Cidr, isPort,
   isPositiveInteger, parsePublicUri, parseQuantity,
@@ -149,6 +150,7 @@ export function applyDefaults(input: EnvironmentInput): EnvironmentConfig {
       },
     },
     kubernetesMcp: kubernetesMcpDefaults(input),
+    operations: applyOperationsDefaults(input),
     network: {
       ingressController: input.network?.ingressController ?? { namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
       dns: input.network?.dns ?? { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } },
@@ -285,6 +287,7 @@ export function validateEnvironment(env: EnvironmentConfig): ConfigIssue[] {
   if (!env.penpot.enabled && !env.kubernetesMcp.enabled) {
     list.add('penpot.enabled', 'nothing to deploy; allowed: enable penpot, kubernetesMcp or both');
   }
+  validateOperations(env, list.issues);
   return list.issues;
 }
 

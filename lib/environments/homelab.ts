@@ -31,4 +31,6 @@ export const homelab: EnvironmentInput = {
   },
   // Read-only cluster diagnosis for in-cluster agents (kagent, Llama Stack); not exposed outside.
   kubernetesMcp: { enabled: true },
+  // k3s' own kubeconfig (/etc/rancher/k3s/k3s.yaml) names its only context `default`.
+  operations: { kubeContext: 'default' },
 };
