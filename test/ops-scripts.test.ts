@@ -119,6 +119,19 @@ describe('npm run secrets', () => {
     expect(r.stdout).toContain('kubectl --context default -n penpot rollout restart deployment/penpot-backend deployment/penpot-exporter');
   });
 
+  test('--rotate of the database login keeps the operator\'s user from the live Secret and warns about the database', () => {
+    const rotated = homelabWithSecrets();
+    const old = rotated.state().objects['Secret/penpot/penpot-postgres'].data;
+    const r = rotated.run('secrets', ['--env', 'homelab', '--rotate', 'penpot/penpot-postgres']);
+    expectOk(r);
+    expect(argvs(r).slice(3)).toEqual(['--context default -n penpot get secret penpot-postgres -o json', '--context default replace -f -']);
+    const now = rotated.state().objects['Secret/penpot/penpot-postgres'].data;
+    expect(now.POSTGRES_USER).toBe(old.POSTGRES_USER);
+    expect(now.POSTGRES_PASSWORD).not.toBe(old.POSTGRES_PASSWORD);
+    expect(r.stdout).toContain('ALTER ROLE');
+    for (const v of [now.POSTGRES_PASSWORD, Buffer.from(now.POSTGRES_PASSWORD, 'base64').toString('utf8')]) expect(r.stdout + r.stderr).not.toContain(v);
+  });
+
   test('a missing operator value names Secret, key and variable, and nothing is created', () => {
     const empty = fakeCluster({ currentContext: 'default' });
     const before = empty.stateText();
@@ -195,6 +208,9 @@ describe('npm run down', () => {
     return cluster;
   }
   const kept = (c: FakeCluster) => Object.keys(c.state().objects).sort();
+  // The claims the penpot folder declares (the assets volume, and any other a later change adds).
+  const declaredClaims = loadOpsEnvironment(ENVIRONMENTS, 'homelab', REPO_ROOT).apps.find((a) => a.name === 'penpot')!.objects
+    .filter((o) => o.kind === 'PersistentVolumeClaim').map((o) => `PersistentVolumeClaim/penpot/${o.metadata.name}`);
 
   test('keeps the Namespace, its Secrets and every PVC (the StatefulSet\'s too); a second run changes nothing', () => {
     const cluster = upCluster();
@@ -207,13 +223,14 @@ describe('npm run down', () => {
       '--context default -n penpot get persistentvolumeclaims -o name',
     ]);
     expect(argvs(first).slice(3)).toEqual([expect.stringMatching(/^--context default -n penpot delete --ignore-not-found service\/penpot-postgres statefulset\.apps\/penpot-postgres /)]);
+    expect(declaredClaims).toContain('PersistentVolumeClaim/penpot/penpot-assets');
     expect(kept(cluster)).toEqual([
       'Namespace//penpot',
       'PersistentVolumeClaim/penpot/data-penpot-postgres-0',
-      'PersistentVolumeClaim/penpot/penpot-assets',
+      ...declaredClaims,
       'Secret/penpot/penpot-postgres',
       'Secret/penpot/penpot-secret-key',
-    ]);
+    ].sort());
     const before = cluster.stateText();
     const second = cluster.run('down', ['--env', 'homelab', '--app', 'penpot']);
     expectOk(second);
