@@ -1,5 +1,6 @@
 import { parseImageRef, unpinnedReason } from '../images';
 import { kagentDefaults, kmcpDefaults, validateKagent, validateKmcp } from './kmcp';
+import { applyOperationsDefaults, validateOperations } from './operations';
 import {
   isDnsLabel, isDnsSubdomain, isEmailAddress, isGitRepoUrl, isHostName, isIpv4Cidr, isPort,
   isPositiveInteger, parsePublicUri, parseQuantity,
@@ -152,6 +153,7 @@ export function applyDefaults(input: EnvironmentInput): EnvironmentConfig {
     kubernetesMcp: kubernetesMcpDefaults(input),
     kmcp: kmcpDefaults(input),
     kagent: kagentDefaults(input),
+    operations: applyOperationsDefaults(input),
     network: {
       ingressController: input.network?.ingressController ?? { namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
       dns: input.network?.dns ?? { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } },
@@ -290,6 +292,7 @@ export function validateEnvironment(env: EnvironmentConfig): ConfigIssue[] {
   if (!env.penpot.enabled && !env.kubernetesMcp.enabled && !env.kmcp.enabled) {
     list.add('penpot.enabled', 'nothing to deploy; allowed: enable penpot, kubernetesMcp, kmcp or several');
   }
+  validateOperations(env, list.issues);
   return list.issues;
 }
 

@@ -381,6 +381,16 @@ export interface NetworkConfig {
   readonly externalEgressCidrs: readonly string[];
 }
 
+/** How the operations scripts (`npm run secrets`, `npm run up`, `npm run down`) reach the cluster. */
+export interface OperationsConfig {
+  /**
+   * The kubeconfig context of this environment's cluster. The scripts refuse to run while kubectl's
+   * current context is another one, and pass `--context` to every kubectl call.
+   * @default 'default' (the context of k3s' /etc/rancher/k3s/k3s.yaml; `k0s kubeconfig admin` names it 'Default')
+   */
+  readonly kubeContext: string;
+}
+
 /** One target cluster: everything needed to synthesize `dist/<name>/`. */
 export interface EnvironmentConfig {
   /** Folder under `dist/` and prefix of the Argo CD Applications. DNS-1123 label. */
@@ -398,6 +408,7 @@ export interface EnvironmentConfig {
   readonly kmcp: KmcpConfig;
   readonly kagent: KagentConfig;
   readonly network: NetworkConfig;
+  readonly operations: OperationsConfig;
 }
 
 type DeepPartial<T> = T extends readonly (infer U)[]

@@ -64,4 +64,6 @@ export const homelab: EnvironmentInput = {
     ],
   },
   kagent: { enabled: true, agentNamespaces: ['kagent'] },
+  // k3s' own kubeconfig (/etc/rancher/k3s/k3s.yaml) names its only context `default`.
+  operations: { kubeContext: 'default' },
 };
