@@ -46,6 +46,10 @@ export interface McpEndpoint {
   readonly namespace: string;
   readonly serviceName: string;
   readonly servicePort: number;
+  /** Selector labels of the server's pods (what the Service selects), for NetworkPolicy flows. */
+  readonly pods: Readonly<Record<string, string>>;
+  /** The named container port the Service's MCP port targets. */
+  readonly targetPort: string;
   readonly path: string;
   readonly exposure: McpExposure;
   /** The NodePort Service carrying only the MCP port, when exposed that way. */
@@ -132,6 +136,8 @@ export class McpGateway extends Construct {
       namespace: server.namespace,
       serviceName: server.serviceName,
       servicePort: mcpPort.port,
+      pods: selectorLabels(server.identity),
+      targetPort: mcpPort.targetPort ?? mcpPort.name,
       path,
       exposure: server.exposure,
       nodePortServiceName,

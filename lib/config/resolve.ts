@@ -3,6 +3,7 @@ import {
   isDnsLabel, isDnsSubdomain, isEmailAddress, isGitRepoUrl, isHostName, isIpv4Cidr, isPort,
   isPositiveInteger, parsePublicUri, parseQuantity,
 } from './rules';
+import { applySmokeChecksDefaults, validateSmokeChecks } from './smoke';
 import {
   EnvironmentConfig, EnvironmentInput, KUBERNETES_MCP_TOOLSETS, KubernetesMcpConfig, McpExposure, PenpotComponentSizes, ResourceSpec,
 } from './types';
@@ -157,6 +158,7 @@ export function applyDefaults(input: EnvironmentInput): EnvironmentConfig {
       mcpClientNamespaces: [...(input.network?.mcpClientNamespaces ?? [])],
       externalEgressCidrs: [...(input.network?.externalEgressCidrs ?? ['0.0.0.0/0'])],
     },
+    smokeChecks: applySmokeChecksDefaults(input),
   };
 }
 
@@ -282,6 +284,7 @@ export function validateEnvironment(env: EnvironmentConfig): ConfigIssue[] {
   if (env.penpot.enabled) validatePenpot(list, env);
   if (env.kubernetesMcp.enabled) validateKubernetesMcp(list, env.kubernetesMcp);
   validateNetwork(list, env);
+  validateSmokeChecks(env, list.issues);
   if (!env.penpot.enabled && !env.kubernetesMcp.enabled) {
     list.add('penpot.enabled', 'nothing to deploy; allowed: enable penpot, kubernetesMcp or both');
   }
