@@ -18,16 +18,16 @@ export const REF_CHECKS = {
   noSecretData: 'wiring/no-secret-data',
 } as const;
 
-type RefKind = 'ConfigMap' | 'Secret' | 'PersistentVolumeClaim';
+export type RefKind = 'ConfigMap' | 'Secret' | 'PersistentVolumeClaim';
 /** How a Secret is used decides which contract type it needs and whether `optional` applies. */
-type Usage = 'env' | 'envFrom' | 'volume' | 'imagePull' | 'tls';
+export type Usage = 'env' | 'envFrom' | 'volume' | 'imagePull' | 'tls';
 
 interface KeyRef {
   readonly key: unknown;
   readonly field: string;
 }
 
-interface Ref {
+export interface Ref {
   readonly kind: RefKind;
   readonly name: unknown;
   readonly field: string;
@@ -42,7 +42,7 @@ function itemKeys(items: unknown, field: string): KeyRef[] {
 }
 
 /** Every ConfigMap/Secret/PVC a workload's pods or an Ingress reference. */
-function refsOf(doc: any): Ref[] {
+export function refsOf(doc: any): Ref[] {
   const refs: Ref[] = [];
   const ref = (kind: RefKind, src: unknown, nameKey: string, field: string, usage: Usage, keys: KeyRef[] = []): void => {
     const s = asRecord(src);
