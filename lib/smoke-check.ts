@@ -184,7 +184,7 @@ export class SmokeCheck extends Construct {
               }),
               resources: resourceRequirements(props.config.resources),
               securityContext: containerSecurity(true),
-              // The script's last lines name the failures: Argo CD shows them as the hook's message.
+              // The script's last lines name the failures; they become the termination message in the pod's status.
               terminationMessagePolicy: 'FallbackToLogsOnError',
               volumeMounts: [
                 { name: 'script', mountPath: SMOKE_SCRIPT_DIR, readOnly: true },

@@ -5,8 +5,9 @@
 #
 # Every check runs (a failure does not hide the next one); the script exits 1 when any failed, so the
 # hook Job fails and the sync shows red. Each failure prints: check name, URL, HTTP status or curl
-# error, and an excerpt of the body. The last lines repeat the failures (they become the container's
-# termination message, which Argo CD shows on the hook).
+# error, and an excerpt of the body. The last lines repeat the failures: with the Job's
+# terminationMessagePolicy FallbackToLogsOnError they also become the container's termination message
+# (pod status: `kubectl describe pod`, the hook pod's live manifest in Argo CD).
 #
 # Environment (set by the Job; a test swaps only the URLs):
 #   SMOKE_TARGETS              one check per line: "<kind> <name> <url>"
