@@ -18,9 +18,9 @@ export const REF_CHECKS = {
   noSecretData: 'wiring/no-secret-data',
 } as const;
 
-export type RefKind = 'ConfigMap' | 'Secret' | 'PersistentVolumeClaim';
+type RefKind = 'ConfigMap' | 'Secret' | 'PersistentVolumeClaim';
 /** How a Secret is used decides which contract type it needs and whether `optional` applies. */
-export type Usage = 'env' | 'envFrom' | 'volume' | 'imagePull' | 'tls';
+type Usage = 'env' | 'envFrom' | 'volume' | 'imagePull' | 'tls';
 
 interface KeyRef {
   readonly key: unknown;
