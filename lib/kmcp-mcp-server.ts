@@ -124,6 +124,7 @@ export class KmcpMcpServer extends Construct {
       name: s.name,
       title: s.description,
       namespace,
+      pods: this.pods,
       serviceName: s.name,
       servicePort: s.port,
       path: s.transport === 'http' ? s.http!.path : KMCP_STDIO_PATH,

@@ -9,6 +9,7 @@ import { McpGateway } from './mcp-gateway';
 import { mcpCallerNamespaces } from './mcp-servers-chart';
 import { NetworkIsolation } from './network-isolation';
 import { PlatformNamespace } from './platform-namespace';
+import { SmokeCheck } from './smoke-check';
 
 export interface McpChartProps {
   readonly env: EnvironmentConfig;
@@ -41,5 +42,12 @@ export class McpChart extends Chart {
     if (k.ingressHost) net.allowIngress(workload, { pods: env.network.ingressController.podLabels, namespace: env.network.ingressController.namespace }, port);
     if (k.exposure.type === 'NodePort') net.allowIngress(workload, { cidrs: env.network.mcpClientCidrs }, port);
     for (const namespace of mcpCallerNamespaces(env)) net.allowIngress(workload, { pods: {}, namespace }, port);
+
+    // Keep last: it initializes every MCP endpoint registered with a gateway of this chart.
+    if (env.smokeChecks.enabled) {
+      new SmokeCheck(this, 'smoke-check', {
+        app: 'mcp', namespace: this.appNamespace, config: env.smokeChecks, images: env.images, network: net, mcpEndpointsOf: this,
+      });
+    }
   }
 }

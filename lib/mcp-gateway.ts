@@ -46,6 +46,10 @@ export interface McpEndpoint {
   readonly namespace: string;
   readonly serviceName: string;
   readonly servicePort: number;
+  /** Selector labels of the server's pods (what the Service selects), for NetworkPolicy flows. */
+  readonly pods: Readonly<Record<string, string>>;
+  /** The container port the Service's MCP port targets (a name, or a number for controller-made Services). */
+  readonly targetPort: string | number;
   readonly path: string;
   readonly exposure: McpExposure;
   /** The NodePort Service carrying only the MCP port, when exposed that way. */
@@ -60,6 +64,8 @@ export interface McpEndpoint {
 /** A server whose Service a controller creates from a custom resource: reachable in the cluster only. */
 export interface ManagedMcpServerProps {
   readonly name: string;
+  /** Labels the controller puts on the server's pods. */
+  readonly pods: Readonly<Record<string, string>>;
   readonly title: string;
   readonly namespace: string;
   readonly serviceName: string;
@@ -145,6 +151,8 @@ export class McpGateway extends Construct {
       namespace: server.namespace,
       serviceName: server.serviceName,
       servicePort: mcpPort.port,
+      pods: selectorLabels(server.identity),
+      targetPort: mcpPort.targetPort ?? mcpPort.name,
       path,
       exposure: server.exposure,
       nodePortServiceName,
@@ -158,7 +166,8 @@ export class McpGateway extends Construct {
 
   /** Records a server whose Service another controller creates (no NodePort or ingress: we do not own the Service). */
   registerManaged(server: ManagedMcpServerProps): McpEndpoint {
-    const endpoint: McpEndpoint = { ...server, exposure: { type: 'ClusterIP' } };
+    // The controller's Service targets the same port number it listens on.
+    const endpoint: McpEndpoint = { ...server, targetPort: server.servicePort, exposure: { type: 'ClusterIP' } };
     this.endpointList.push(endpoint);
     return endpoint;
   }

@@ -7,6 +7,7 @@ import { systemLabels } from './labels';
 import { McpGateway } from './mcp-gateway';
 import { NetworkIsolation } from './network-isolation';
 import { PlatformNamespace } from './platform-namespace';
+import { SmokeCheck } from './smoke-check';
 
 export interface McpServersChartProps {
   readonly env: EnvironmentConfig;
@@ -62,6 +63,13 @@ export class McpServersChart extends Chart {
       if (env.kagent.enabled && config.registerWithKagent) {
         new KagentRemoteMcpServer(this, `${config.name}-kagent`, { endpoint: server.endpoint, agentNamespaces: env.kagent.agentNamespaces });
       }
+    }
+
+    // Keep last: it initializes every MCP endpoint registered with this chart's gateway.
+    if (env.smokeChecks.enabled && env.kmcp.servers.length > 0) {
+      new SmokeCheck(this, 'smoke-check', {
+        app: 'mcp-servers', namespace: this.appNamespace, config: env.smokeChecks, images: env.images, network: net, mcpEndpointsOf: this,
+      });
     }
   }
 }

@@ -10,6 +10,7 @@ import { NetworkIsolation } from './network-isolation';
 import { PlatformNamespace } from './platform-namespace';
 import { BACKEND_PORT, EXPORTER_PORT, FRONTEND_PORT, PenpotCore } from './penpot-core';
 import { PENPOT_MCP_HTTP_PORT, PENPOT_MCP_WS_PORT, PenpotMcpServer } from './penpot-mcp-server';
+import { SmokeCheck, SmokeTarget } from './smoke-check';
 
 export interface PenpotChartProps {
   readonly env: EnvironmentConfig;
@@ -128,7 +129,7 @@ export class PenpotChart extends Chart {
       mcp: mcpServer?.endpoints,
     });
 
-    this.isolate(env, core, databases, mcpServer);
+    const net = this.isolate(env, core, databases, mcpServer);
 
     new InternalIngress(this, 'ingress', {
       name: 'penpot',
@@ -141,10 +142,18 @@ export class PenpotChart extends Chart {
       // One route is enough: the frontend's nginx dispatches /api, /ws, /assets, /mcp itself.
       routes: [{ host: env.penpot.host, serviceName: core.frontend.serviceName, servicePortName: 'http' }],
     });
+
+    if (env.smokeChecks.enabled) {
+      // Built last: it checks every MCP endpoint registered above.
+      new SmokeCheck(this, 'smoke-check', {
+        app: 'penpot', namespace: this.appNamespace, config: env.smokeChecks, images: env.images, network: net,
+        targets: penpotSmokeTargets(this.appNamespace, core, mcpServer !== undefined), mcpEndpointsOf: this,
+      });
+    }
   }
 
   /** Default deny, then exactly the flows of upstream's wiring (upstream.md section 1). */
-  private isolate(env: EnvironmentConfig, core: PenpotCore, db: BundledDatabases, mcp?: PenpotMcpServer): void {
+  private isolate(env: EnvironmentConfig, core: PenpotCore, db: BundledDatabases, mcp?: PenpotMcpServer): NetworkIsolation {
     const net = new NetworkIsolation(this, 'network', { namespace: this.appNamespace, dns: env.network.dns, labels: systemLabels('penpot') });
     const w = (name: string, pods: Readonly<Record<string, string>>) => ({ name, pods });
     const frontend = w('penpot-frontend', core.pods.frontend);
@@ -173,5 +182,24 @@ export class PenpotChart extends Chart {
       if (env.penpot.mcp.exposure.type === 'NodePort') net.allowIngress(server, { cidrs: env.network.mcpClientCidrs }, [{ port: PENPOT_MCP_HTTP_PORT }]);
       for (const namespace of env.network.mcpClientNamespaces) net.allowIngress(server, { pods: {}, namespace }, [{ port: PENPOT_MCP_HTTP_PORT }]);
     }
+    return net;
   }
+}
+
+/**
+ * What the post-sync check calls besides the MCP endpoint records, through the frontend's routes
+ * of Penpot 2.17 (upstream.md section 1; nginx.conf.template: `location /readyz` proxies to the
+ * backend's `/readyz`, which checks the database; nginx-mcp-locations: `/mcp/stream` -> mcp `/mcp`).
+ */
+function penpotSmokeTargets(namespace: string, core: PenpotCore, mcp: boolean): SmokeTarget[] {
+  const frontendUrl = `http://${core.frontend.serviceName}.${namespace}:${core.frontend.port}`;
+  const frontend = { name: 'penpot-frontend', pods: core.pods.frontend, port: FRONTEND_PORT };
+  const exporter = { name: 'penpot-exporter', pods: core.pods.exporter, port: EXPORTER_PORT };
+  return [
+    { name: 'frontend', kind: 'http', url: `${frontendUrl}/`, reaches: frontend },
+    { name: 'backend-readyz', kind: 'http', url: `${frontendUrl}/readyz`, reaches: frontend },
+    { name: 'exporter-readyz', kind: 'http', url: `http://${core.exporter.serviceName}.${namespace}:${core.exporter.port}/readyz`, reaches: exporter },
+    // The same-origin route users' clients take; it exists only when the frontend renders its MCP locations.
+    ...(mcp ? [{ name: 'mcp-penpot-same-origin', kind: 'mcp' as const, url: `${frontendUrl}/mcp/stream`, reaches: frontend }] : []),
+  ];
 }

@@ -45,8 +45,9 @@ describe('up plan', () => {
     const m = model();
     const plan = planUp(m, appOf(m, 'penpot'), { secrets: allSecrets }, { timeout: '300s' });
     expect(plan.errors).toEqual([]);
+    // The app holds the PostSync smoke Job, so the other objects go on stdin (see the hook test).
     expect(plan.calls.map((c) => c.args.join(' '))).toEqual([
-      '--context default apply --server-side --field-manager=penpot-mcp-platform -f dist/test/penpot/',
+      '--context default apply --server-side --field-manager=penpot-mcp-platform -f -',
       '--context default -n penpot rollout status statefulset/penpot-postgres --timeout=300s',
       '--context default -n penpot rollout status deployment/penpot-valkey --timeout=300s',
       '--context default -n penpot rollout status deployment/penpot-mcp --timeout=300s',
@@ -93,7 +94,9 @@ describe('up plan', () => {
     const plan = planUp(m, withHook, { secrets: allSecrets }, { timeout: '300s' });
     expect(plan.calls[0].args.join(' ')).toBe('--context default apply --server-side --field-manager=penpot-mcp-platform -f -');
     const applied = JSON.parse(plan.calls[0].stdin!).items;
-    expect(applied).toHaveLength(app.objects.length);
+    const ownHooks = app.objects.filter((o: any) => o.metadata?.annotations?.[ARGO_HOOK_ANNOTATION] !== undefined);
+    expect(ownHooks.map((o: any) => o.metadata.name)).toEqual(['penpot-smoke-check']);
+    expect(applied).toHaveLength(app.objects.length - ownHooks.length);
     expect(applied.map((o: any) => o.metadata.name)).not.toContain('smoke');
     expect(plan.lines.join('\n')).toContain('skipped Job penpot/smoke: an Argo CD PostSync hook');
   });

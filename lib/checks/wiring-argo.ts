@@ -4,14 +4,17 @@
  * somewhere other than the app's namespace (or, without a namespace, wherever Argo defaults).
  */
 import * as path from 'path';
+import { ObjectIndex } from './lookup';
 import {
   asArray, asRecord, asString, Dist, Finding, findingAt, groupOf, isClusterScoped, isRecord, kindOf, ManifestObject,
-  namespaceOf, objectId,
+  namespaceOf, objectId, podSpecOf, podSpecPathOf,
 } from './model';
+import { refsOf } from './wiring-refs';
 
 export const ARGO_CHECKS = {
   pathExists: 'wiring/app-path-exists',
   namespaceMatch: 'wiring/app-namespace-match',
+  hooks: 'wiring/argo-hooks',
 } as const;
 
 interface DirSource {
@@ -80,6 +83,67 @@ export function checkAppNamespaces(dist: Pick<Dist, 'objects' | 'dirs'>): Findin
           : `has no metadata.namespace; ${objectId(app.doc)} deploys '${src.path}' with ${shownDest} and every namespaced object must name it`,
         'metadata.namespace'));
       }
+    }
+  }
+  return findings;
+}
+
+export const HOOK_ANNOTATION = 'argocd.argoproj.io/hook';
+export const HOOK_DELETE_POLICY_ANNOTATION = 'argocd.argoproj.io/hook-delete-policy';
+/** Argo CD 3.x resource hooks and delete policies (user-guide/resource_hooks). */
+const HOOK_PHASES = ['PreSync', 'Sync', 'PostSync', 'SyncFail', 'PostDelete', 'Skip'];
+const DELETE_POLICIES = ['HookSucceeded', 'HookFailed', 'BeforeHookCreation'];
+
+function annotationList(doc: any, key: string): string[] | undefined {
+  const value = asRecord(asRecord(asRecord(doc).metadata).annotations)[key];
+  if (value === undefined) return undefined;
+  return String(value).split(',').map((v) => v.trim());
+}
+
+/** The hook phases of an object; undefined for a normal resource. */
+export function hookPhasesOf(doc: any): string[] | undefined {
+  return annotationList(doc, HOOK_ANNOTATION);
+}
+
+/**
+ * Argo CD hook annotations: a misspelled phase or delete policy is silently ignored by Argo (the
+ * object becomes a normal resource, or is never cleaned up); a delete policy without a hook does
+ * nothing. A pod may reference (ConfigMap, Secret, PVC, ServiceAccount) only normal resources:
+ * hook objects exist only from their phase on and are deleted by their delete policy, so a
+ * PostSync Job's script in a hook ConfigMap could be missing or gone when its pod starts.
+ */
+export function checkArgoHooks(objects: readonly ManifestObject[]): Finding[] {
+  const findings: Finding[] = [];
+  const index = new ObjectIndex(objects);
+  const field = (key: string) => `metadata.annotations["${key}"]`;
+  for (const m of objects) {
+    const phases = hookPhasesOf(m.doc);
+    for (const phase of (phases ?? []).filter((p) => !HOOK_PHASES.includes(p))) {
+      findings.push(findingAt(ARGO_CHECKS.hooks, m, `hook phase '${phase}' is not one Argo CD knows; allowed: ${HOOK_PHASES.join(', ')}`, field(HOOK_ANNOTATION)));
+    }
+    const policies = annotationList(m.doc, HOOK_DELETE_POLICY_ANNOTATION);
+    for (const policy of (policies ?? []).filter((p) => !DELETE_POLICIES.includes(p))) {
+      findings.push(findingAt(ARGO_CHECKS.hooks, m, `hook delete policy '${policy}' is not one Argo CD knows; allowed: ${DELETE_POLICIES.join(', ')}`,
+        field(HOOK_DELETE_POLICY_ANNOTATION)));
+    }
+    if (policies && !phases) {
+      findings.push(findingAt(ARGO_CHECKS.hooks, m, `has a hook delete policy but no ${HOOK_ANNOTATION} annotation, so it is a normal resource and the policy does nothing`,
+        field(HOOK_DELETE_POLICY_ANNOTATION)));
+    }
+
+    const spec = podSpecOf(m.doc);
+    if (!spec) continue;
+    const ns = namespaceOf(m.doc);
+    const refs: Array<{ kind: string; name: unknown; field: string }> = refsOf(m.doc).filter((r) => r.usage !== 'tls');
+    const sa = spec.serviceAccountName ?? spec.serviceAccount;
+    if (sa !== undefined) refs.push({ kind: 'ServiceAccount', name: sa, field: `${podSpecPathOf(kindOf(m.doc))}.serviceAccountName` });
+    for (const r of refs) {
+      const target = index.find(m.env, ns, r.kind, asString(r.name) ?? '');
+      const targetPhases = target && hookPhasesOf(target.doc);
+      if (!targetPhases) continue;
+      findings.push(findingAt(ARGO_CHECKS.hooks, m, `references ${r.kind} '${String(r.name)}', which is an Argo CD ${targetPhases.join(',')} hook: `
+        + 'hooks exist only from their phase on and are deleted by their delete policy, so it may be missing when this pod starts; make it a normal resource',
+      r.field));
     }
   }
   return findings;

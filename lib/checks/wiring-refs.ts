@@ -27,7 +27,7 @@ interface KeyRef {
   readonly field: string;
 }
 
-interface Ref {
+export interface Ref {
   readonly kind: RefKind;
   readonly name: unknown;
   readonly field: string;
@@ -42,7 +42,7 @@ function itemKeys(items: unknown, field: string): KeyRef[] {
 }
 
 /** Every ConfigMap/Secret/PVC a workload's pods or an Ingress reference. */
-function refsOf(doc: any): Ref[] {
+export function refsOf(doc: any): Ref[] {
   const refs: Ref[] = [];
   const ref = (kind: RefKind, src: unknown, nameKey: string, field: string, usage: Usage, keys: KeyRef[] = []): void => {
     const s = asRecord(src);

@@ -3,7 +3,7 @@
  * Each check lives in a themed file and keeps its own id; this file only composes them.
  */
 import { Dist, Finding } from './model';
-import { ARGO_CHECKS, checkAppNamespaces, checkAppPathsExist } from './wiring-argo';
+import { ARGO_CHECKS, checkAppNamespaces, checkAppPathsExist, checkArgoHooks } from './wiring-argo';
 import { checkDns1123Names, checkDuplicateObjects, checkEnvDuplicates, NAME_CHECKS } from './wiring-names';
 import {
   checkConfigMapRefs, checkNoSecretData, checkPvcRefs, checkSecretRefs, checkServiceAccountRefs, REF_CHECKS,
@@ -40,6 +40,7 @@ export function checkWiring(dist: Pick<Dist, 'objects' | 'contracts' | 'dirs'>):
     ...checkDuplicateObjects(objects),
     ...checkAppPathsExist(dist),
     ...checkAppNamespaces(dist),
+    ...checkArgoHooks(objects),
     ...checkEnvDuplicates(objects),
   ];
 }

@@ -5,6 +5,7 @@ import {
   isDnsLabel, isDnsSubdomain, isEmailAddress, isGitRepoUrl, isHostName, isIpv4Cidr, isPort,
   isPositiveInteger, parsePublicUri, parseQuantity,
 } from './rules';
+import { applySmokeChecksDefaults, validateSmokeChecks } from './smoke';
 import {
   EnvironmentConfig, EnvironmentInput, KUBERNETES_MCP_TOOLSETS, KubernetesMcpConfig, McpExposure, PenpotComponentSizes, ResourceSpec,
 } from './types';
@@ -162,6 +163,7 @@ export function applyDefaults(input: EnvironmentInput): EnvironmentConfig {
       mcpClientNamespaces: [...(input.network?.mcpClientNamespaces ?? [])],
       externalEgressCidrs: [...(input.network?.externalEgressCidrs ?? ['0.0.0.0/0'])],
     },
+    smokeChecks: applySmokeChecksDefaults(input),
   };
 }
 
@@ -289,6 +291,7 @@ export function validateEnvironment(env: EnvironmentConfig): ConfigIssue[] {
   validateKmcp(list, env);
   validateKagent(list, env);
   validateNetwork(list, env);
+  validateSmokeChecks(env, list.issues);
   if (!env.penpot.enabled && !env.kubernetesMcp.enabled && !env.kmcp.enabled) {
     list.add('penpot.enabled', 'nothing to deploy; allowed: enable penpot, kubernetesMcp, kmcp or several');
   }

@@ -391,6 +391,19 @@ export interface OperationsConfig {
   readonly kubeContext: string;
 }
 
+/**
+ * The post-sync smoke check: an Argo CD PostSync hook Job per app that calls each component and
+ * MCP endpoint (lib/smoke-check.ts, script ops/smoke/smoke.sh); a failure turns the sync red.
+ */
+export interface SmokeChecksConfig {
+  /** @default true */
+  readonly enabled: boolean;
+  /** Pinned image with `sh` and `curl`. @default 'docker.io/curlimages/curl:8.12.1' (UID 100) */
+  readonly image: string;
+  /** @default requests 10m/16Mi, limits 200m/64Mi */
+  readonly resources: ResourceSpec;
+}
+
 /** One target cluster: everything needed to synthesize `dist/<name>/`. */
 export interface EnvironmentConfig {
   /** Folder under `dist/` and prefix of the Argo CD Applications. DNS-1123 label. */
@@ -409,6 +422,7 @@ export interface EnvironmentConfig {
   readonly kagent: KagentConfig;
   readonly network: NetworkConfig;
   readonly operations: OperationsConfig;
+  readonly smokeChecks: SmokeChecksConfig;
 }
 
 type DeepPartial<T> = T extends readonly (infer U)[]
