@@ -160,9 +160,10 @@ describe('npm run up', () => {
     expectOk(first);
     const expected = [
       '--context default config current-context',
+      // The app holds an Argo CD PostSync hook (the smoke Job): the other objects go on stdin.
       '--context default get namespace penpot --ignore-not-found -o name',
       `--context default ${GET_SECRETS}`,
-      `--context default ${SSA} -f dist/homelab/penpot/`,
+      `--context default ${SSA} -f -`,
       ...homelabRollouts,
     ];
     expect(argvs(first)).toEqual(expected);
@@ -182,7 +183,7 @@ describe('npm run up', () => {
     expectOk(r);
     expect(argvs(r)).toEqual([
       '--context Default config current-context',
-      `--context Default ${SSA} -f dist/k0s-dev/mcp/`,
+      `--context Default ${SSA} -f -`,
       '--context Default -n mcp-system rollout status deployment/kubernetes-mcp-server --timeout=120s',
       '--context Default -n mcp-system get service kubernetes-mcp-server-nodeport -o jsonpath={.spec.ports[0].nodePort}',
     ]);
@@ -194,7 +195,7 @@ describe('npm run up', () => {
     const before = cluster.stateText();
     const r = cluster.run('up', ['--env', 'homelab', '--app', 'penpot', '--dry-run']);
     expectOk(r);
-    expect(r.stdout).toContain(`kubectl --context default ${SSA} -f dist/homelab/penpot/`);
+    expect(r.stdout).toContain(`kubectl --context default ${SSA} -f -`);
     expect(r.stdout).toContain('Connect to homelab/penpot:');
     expect(argvs(r).some((a) => a.includes('apply') || a.includes('rollout'))).toBe(false);
     expect(cluster.stateText()).toBe(before);
