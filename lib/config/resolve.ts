@@ -1,4 +1,5 @@
 import { parseImageRef, unpinnedReason } from '../images';
+import { applyBackupDefaults, validateBackup } from './backup';
 import {
   isDnsLabel, isDnsSubdomain, isEmailAddress, isGitRepoUrl, isHostName, isIpv4Cidr, isPort,
   isPositiveInteger, parsePublicUri, parseQuantity,
@@ -147,6 +148,7 @@ export function applyDefaults(input: EnvironmentInput): EnvironmentConfig {
         init: sizes('init'),
         mcp: sizes('mcp'),
       },
+      backup: applyBackupDefaults(input),
     },
     kubernetesMcp: kubernetesMcpDefaults(input),
     network: {
@@ -280,6 +282,7 @@ export function validateEnvironment(env: EnvironmentConfig): ConfigIssue[] {
     `${show(argo.destinationServer)} is not an API server URL; allowed: https://host[:port]`);
 
   if (env.penpot.enabled) validatePenpot(list, env);
+  if (env.penpot.enabled) validateBackup(env, list.issues);
   if (env.kubernetesMcp.enabled) validateKubernetesMcp(list, env.kubernetesMcp);
   validateNetwork(list, env);
   if (!env.penpot.enabled && !env.kubernetesMcp.enabled) {
