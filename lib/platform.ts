@@ -2,6 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { AppOfAppsChart, PlatformAppRef } from './app-of-apps-chart';
 import { EnvironmentConfig } from './config/types';
 import { McpChart } from './mcp-chart';
+import { OperationsChart } from './operations-chart';
 import { PenpotChart } from './penpot-chart';
 import { RootApplicationChart } from './root-application-chart';
 
@@ -20,6 +21,8 @@ export interface EnvironmentCharts {
   readonly apps: readonly PlatformApp[];
   readonly appOfApps: AppOfAppsChart;
   readonly root: RootApplicationChart;
+  /** Manifests applied by hand (the restore Job), outside every synced folder. */
+  readonly operations?: OperationsChart;
 }
 
 /** Composes every app of an environment and the Argo CD Applications that deploy them. */
@@ -27,9 +30,11 @@ export function buildEnvironment(env: EnvironmentConfig): EnvironmentCharts {
   const app = new App();
   const envPath = `${DIST_DIR}/${env.name}`;
   const apps: PlatformApp[] = [];
+  let operations: OperationsChart | undefined;
   if (env.penpot.enabled) {
     const penpot = new PenpotChart(app, 'penpot', { env });
     apps.push({ name: 'penpot', chart: penpot, destinationNamespace: penpot.appNamespace });
+    if (penpot.backup) operations = new OperationsChart(app, 'operations', { backup: penpot.backup });
   }
   if (env.kubernetesMcp.enabled) {
     const mcp = new McpChart(app, 'mcp', { env });
@@ -37,5 +42,5 @@ export function buildEnvironment(env: EnvironmentConfig): EnvironmentCharts {
   }
   const appOfApps = new AppOfAppsChart(app, APPS_FOLDER, { environment: env.name, argo: env.argo, envPath, apps });
   const root = new RootApplicationChart(app, 'root', { environment: env.name, argo: env.argo, appsPath: `${envPath}/${APPS_FOLDER}` });
-  return { app, apps, appOfApps, root };
+  return { app, apps, appOfApps, root, operations };
 }

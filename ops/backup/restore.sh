@@ -4,7 +4,8 @@
 # while Penpot's backend, frontend and exporter are scaled to 0; OPERATIONS.md has the steps.
 # Every path, host and credential comes from the environment the Job sets.
 #
-# RESTORE_SET is a set name (YYYYMMDDTHHMMSSZ, see the backup logs) or `latest`.
+# RESTORE_SET is a set name (YYYYMMDDTHHMMSSZ, see the backup logs) or `latest` (the newest complete set);
+# it has no default: the Job manifest leaves it empty and the runbook sets it.
 #
 # Nothing live is touched until the slow, failure-prone work succeeded:
 #  1. the set's checksums are verified;
@@ -22,7 +23,7 @@ log() { printf 'restore: %s\n' "$*"; }
 fail() { printf 'restore: FAILED: %s\n' "$*" >&2; exit 1; }
 
 : "${BACKUP_DIR:?must be the backup volume}"
-: "${RESTORE_SET:?must name the set to restore (YYYYMMDDTHHMMSSZ) or be latest}"
+: "${RESTORE_SET?must name the set to restore (YYYYMMDDTHHMMSSZ) or be latest}"
 : "${ASSETS_DIR?must be set (empty: Penpot keeps its objects in S3, no assets to restore)}"
 : "${PGHOST:?}" "${PGPORT:?}" "${PGDATABASE:?}" "${PGUSER:?}" "${PGPASSWORD:?}"
 
@@ -37,6 +38,10 @@ complete_sets() {
 # Administrative statements run in the maintenance database every cluster has.
 admin_sql() { psql -X --no-password --quiet -v ON_ERROR_STOP=1 -At -d postgres "$@"; }
 
+# Never a default: after a fresh backup of a broken state, "the newest set" is the broken one.
+if [ -z "$RESTORE_SET" ]; then
+  fail "RESTORE_SET is empty: name the set to restore, or latest; complete sets: $(complete_sets | tr '\n' ' ')"
+fi
 if [ "$RESTORE_SET" = latest ]; then
   set_name=$(complete_sets | tail -n 1)
   [ -n "$set_name" ] || fail "no complete set in $BACKUP_DIR"
@@ -67,7 +72,7 @@ SELECT coalesce(usename, '?') || '@' || coalesce(host(client_addr), 'local') || 
 SQL
 )
 if [ -n "$clients" ]; then
-  fail "database $PGDATABASE is in use by: $(printf '%s' "$clients" | tr '\n' ' ')- stop Penpot (scale penpot-backend, penpot-frontend and penpot-exporter to 0) first"
+  fail "database $PGDATABASE is in use by $(printf '%s' "$clients" | tr '\n' ' '); stop Penpot first (scale penpot-backend, penpot-frontend and penpot-exporter to 0)"
 fi
 log "no client is connected to database $PGDATABASE"
 
@@ -82,6 +87,7 @@ fi
 work="${PGDATABASE}_restoring"
 old="${PGDATABASE}_before_restore"
 admin_sql -v work="$work" <<'SQL'
+SET client_min_messages = warning;
 DROP DATABASE IF EXISTS :"work";
 CREATE DATABASE :"work" TEMPLATE template0;
 SQL
@@ -94,6 +100,7 @@ log "database: $tables tables restored into $work"
 # A client that connected since the check makes the rename fail: the transaction rolls back and
 # the live database stays as it was.
 admin_sql -v db="$PGDATABASE" -v work="$work" -v old="$old" <<'SQL'
+SET client_min_messages = warning;
 DROP DATABASE IF EXISTS :"old";
 SELECT count(*) > 0 AS live_exists FROM pg_database WHERE datname = :'db' \gset
 BEGIN;
