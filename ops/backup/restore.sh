@@ -119,6 +119,6 @@ if $with_assets; then
   find "$stage" -mindepth 1 -maxdepth 1 -exec mv {} "$ASSETS_DIR/" \; \
     || fail "could not move the restored assets into place; the database is restored: run the restore again"
   rmdir "$stage"
-  log "assets: $ASSETS_DIR replaced by the $(find "$ASSETS_DIR" -type f ! -path "$ASSETS_DIR/lost+found/*" | wc -l) files of the set"
+  log "assets: $ASSETS_DIR replaced by the $(find "$ASSETS_DIR" -path "$ASSETS_DIR/lost+found" -prune -o -type f -print | wc -l) files of the set"
 fi
 log "set $set_name restored; start Penpot again (OPERATIONS.md)"
