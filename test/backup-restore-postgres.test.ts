@@ -15,6 +15,9 @@ import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { PG_BIN, PostgresServer, startPostgres } from './support/postgres-server';
 
+// Real processes on a shared 2-core machine: generous per-test time.
+jest.setTimeout(120_000);
+
 const REPO = path.resolve(__dirname, '..');
 const ENV = 'homelab';
 const SET_NAME = /^\d{8}T\d{6}Z$/;
