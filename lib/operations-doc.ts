@@ -124,7 +124,8 @@ function restore(env: EnvironmentConfig, b: BackupRunbook, restoreJobPath: strin
       + ` (\`${restoreJobPath}\`) is outside every folder Argo CD syncs: only you create it. It verifies the set's`
       + ' checksums, refuses to run while anything is connected to the database, restores into a new database'
       + ` \`${b.databaseName}_restoring\` and unpacks the assets aside, and only then swaps both in`
-      + ' (so a failed restore leaves the live data as it was). Everything written after the set was taken is lost.', '',
+      + ' (so a failed restore leaves the live data as it was). Everything written after the set was taken is lost.'
+      + ` While it runs, the database volume${b.includesAssets ? ' and the assets volume each need' : ' needs'} room for a second copy.`, '',
     `1. Pause the schedule, so no backup runs meanwhile (and none prunes the set you restore):`, '',
     '   ```sh', `   kubectl -n ${ns} patch cronjob ${b.cronJobName} --type=merge -p '{"spec":{"suspend":true}}'`, '   ```', '',
     '2. If the current data may still be worth something, back it up first (needs Penpot running):', '',
