@@ -7,6 +7,7 @@ import { InternalIngress } from './internal-ingress';
 import { systemLabels } from './labels';
 import { McpGateway } from './mcp-gateway';
 import { NetworkIsolation } from './network-isolation';
+import { PenpotBackup } from './penpot-backup';
 import { PlatformNamespace } from './platform-namespace';
 import { BACKEND_PORT, EXPORTER_PORT, FRONTEND_PORT, PenpotCore } from './penpot-core';
 import { PENPOT_MCP_HTTP_PORT, PENPOT_MCP_WS_PORT, PenpotMcpServer } from './penpot-mcp-server';
@@ -79,6 +80,8 @@ function externalPorts(p: EnvironmentConfig['penpot']): number[] {
 /** Everything of the `penpot` app: namespace, databases, Penpot and its ingress. */
 export class PenpotChart extends Chart {
   readonly appNamespace: string;
+  /** The scheduled backups, when enabled (the restore Job is built from it outside this chart). */
+  readonly backup?: PenpotBackup;
 
   constructor(scope: Construct, id: string, props: PenpotChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
@@ -129,7 +132,23 @@ export class PenpotChart extends Chart {
       mcp: mcpServer?.endpoints,
     });
 
-    const net = this.isolate(env, core, databases, mcpServer);
+    const p = env.penpot;
+    this.backup = p.backup.enabled ? new PenpotBackup(this, 'backup', {
+      namespace: this.appNamespace,
+      config: p.backup,
+      images: env.images,
+      credentials: secrets.database,
+      database: { host: databases.postgresServiceName, port: POSTGRES_PORT, name: databases.databaseName },
+      assetsClaimName: core.assetsClaimName,
+      assetsAttachedTo: core.assetsClaimName && env.storage.assetsAccessMode === 'ReadWriteOnce' ? core.pods.backend : undefined,
+      stopForRestore: [
+        { name: core.backend.serviceName, replicas: p.replicas.backend, pods: core.pods.backend },
+        { name: core.frontend.serviceName, replicas: p.replicas.frontend, pods: core.pods.frontend },
+        { name: core.exporter.serviceName, replicas: p.replicas.exporter, pods: core.pods.exporter },
+      ],
+    }) : undefined;
+
+    const net = this.isolate(env, core, databases, mcpServer, this.backup);
 
     new InternalIngress(this, 'ingress', {
       name: 'penpot',
@@ -153,7 +172,7 @@ export class PenpotChart extends Chart {
   }
 
   /** Default deny, then exactly the flows of upstream's wiring (upstream.md section 1). */
-  private isolate(env: EnvironmentConfig, core: PenpotCore, db: BundledDatabases, mcp?: PenpotMcpServer): NetworkIsolation {
+  private isolate(env: EnvironmentConfig, core: PenpotCore, db: BundledDatabases, mcp?: PenpotMcpServer, backup?: PenpotBackup): NetworkIsolation {
     const net = new NetworkIsolation(this, 'network', { namespace: this.appNamespace, dns: env.network.dns, labels: systemLabels('penpot') });
     const w = (name: string, pods: Readonly<Record<string, string>>) => ({ name, pods });
     const frontend = w('penpot-frontend', core.pods.frontend);
@@ -172,6 +191,11 @@ export class PenpotChart extends Chart {
     net.allow(backend, valkey, [{ port: VALKEY_PORT }]);
     const external = env.network.externalEgressCidrs;
     for (const port of externalPorts(env.penpot)) net.allowEgress(backend, { cidrs: external }, [{ port }]);
+    if (backup) {
+      // Backup and restore talk to PostgreSQL only; nothing connects to them.
+      net.allow(w('penpot-backup', backup.pods), postgres, [{ port: POSTGRES_PORT }]);
+      net.allow(w('penpot-restore', backup.restorePods), postgres, [{ port: POSTGRES_PORT }]);
+    }
 
     if (mcp) {
       const server = w('penpot-mcp', mcp.pods);

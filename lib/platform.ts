@@ -4,6 +4,7 @@ import { EnvironmentConfig } from './config/types';
 import { kmcpControllerApps } from './kmcp-controller';
 import { McpChart } from './mcp-chart';
 import { McpServersChart } from './mcp-servers-chart';
+import { OperationsChart } from './operations-chart';
 import { PenpotChart } from './penpot-chart';
 import { RootApplicationChart } from './root-application-chart';
 
@@ -22,6 +23,8 @@ export interface EnvironmentCharts {
   readonly apps: readonly PlatformApp[];
   readonly appOfApps: AppOfAppsChart;
   readonly root: RootApplicationChart;
+  /** Manifests applied by hand (the restore Job), outside every synced folder. */
+  readonly operations?: OperationsChart;
 }
 
 /** Composes every app of an environment and the Argo CD Applications that deploy them. */
@@ -29,9 +32,11 @@ export function buildEnvironment(env: EnvironmentConfig): EnvironmentCharts {
   const app = new App();
   const envPath = `${DIST_DIR}/${env.name}`;
   const apps: PlatformApp[] = [];
+  let operations: OperationsChart | undefined;
   if (env.penpot.enabled) {
     const penpot = new PenpotChart(app, 'penpot', { env });
     apps.push({ name: 'penpot', chart: penpot, destinationNamespace: penpot.appNamespace });
+    if (penpot.backup) operations = new OperationsChart(app, 'operations', { backup: penpot.backup });
   }
   if (env.kubernetesMcp.enabled) {
     const mcp = new McpChart(app, 'mcp', { env });
@@ -44,5 +49,5 @@ export function buildEnvironment(env: EnvironmentConfig): EnvironmentCharts {
   }
   const appOfApps = new AppOfAppsChart(app, APPS_FOLDER, { environment: env.name, argo: env.argo, envPath, apps, helmApps });
   const root = new RootApplicationChart(app, 'root', { environment: env.name, argo: env.argo, appsPath: `${envPath}/${APPS_FOLDER}` });
-  return { app, apps, appOfApps, root };
+  return { app, apps, appOfApps, root, operations };
 }

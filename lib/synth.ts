@@ -6,7 +6,9 @@ import { CLIENT_CONFIG_FILES, claudeConfig, codexConfig, inspectorConfig, render
 import { ExternalSecret } from './external-secret';
 import { McpGateway } from './mcp-gateway';
 import { mcpCallerNamespaces } from './mcp-servers-chart';
-import { APPS_FOLDER, buildEnvironment } from './platform';
+import { RESTORE_JOB_FILE } from './operations-chart';
+import { renderOperationsMarkdown } from './operations-doc';
+import { APPS_FOLDER, DIST_DIR, buildEnvironment } from './platform';
 import { buildSecretsContract, renderSecretsMarkdown } from './secrets-contract';
 
 /** A file to write, relative to the output folder (`dist/`). */
@@ -22,7 +24,7 @@ function renderChart(chart: Chart): { objects: any[]; yaml: string } {
 
 /** Synthesizes one environment in memory: manifests per app, the root Application and the docs. */
 export function synthesizeEnvironment(env: EnvironmentConfig): OutputFile[] {
-  const { app, apps, appOfApps, root } = buildEnvironment(env);
+  const { app, apps, appOfApps, root, operations } = buildEnvironment(env);
   const problems = app.node.findAll().flatMap((c) => c.node.validate().map((m) => `${c.node.path}: ${m}`));
   if (problems.length > 0) throw new Error(`Construct validation failed:\n  ${problems.join('\n  ')}`);
 
@@ -36,9 +38,20 @@ export function synthesizeEnvironment(env: EnvironmentConfig): OutputFile[] {
   files.push({ path: `${env.name}/${APPS_FOLDER}/${APPS_FOLDER}.k8s.yaml`, content: renderChart(appOfApps).yaml });
   files.push({ path: `${env.name}/root-application.yaml`, content: renderChart(root).yaml });
 
-  const contract = buildSecretsContract(env.name, ExternalSecret.findAll(app), allObjects);
+  // Outside every synced folder: Argo CD never runs it (OPERATIONS.md says when to).
+  const manual = operations ? renderChart(operations) : undefined;
+  if (manual) files.push({ path: `${env.name}/${RESTORE_JOB_FILE}`, content: manual.yaml });
+
+  const contract = buildSecretsContract(env.name, ExternalSecret.findAll(app), [...allObjects, ...(manual?.objects ?? [])]);
   files.push({ path: `${env.name}/secrets.json`, content: `${JSON.stringify(contract, null, 2)}\n` });
   files.push({ path: `${env.name}/SECRETS.md`, content: renderSecretsMarkdown(contract) });
+  files.push({
+    path: `${env.name}/OPERATIONS.md`,
+    content: renderOperationsMarkdown({
+      env, objects: allObjects, contract, backup: operations?.backup.runbook,
+      restoreJobPath: manual ? `${DIST_DIR}/${env.name}/${RESTORE_JOB_FILE}` : undefined,
+    }),
+  });
 
   const endpoints = McpGateway.endpointsIn(app);
   files.push({ path: `${env.name}/CONNECT.md`, content: renderConnectMarkdown(env.name, endpoints, mcpCallerNamespaces(env)) });

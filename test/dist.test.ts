@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { CHECK_IDS, formatFindings, loadDist, runAllChecks } from '../lib/checks';
+import { OPERATIONS_FOLDER } from '../lib/operations-chart';
 
 const dist = loadDist(path.resolve(__dirname, '..'));
 
@@ -19,7 +20,7 @@ describe('the committed dist/', () => {
     const apps = dist.objects.filter((o) => o.doc.kind === 'Application');
     for (const env of ['homelab', 'example', 'k0s-dev']) {
       const appFolders = [...dist.dirs].filter((d) => d.startsWith(`dist/${env}/`) && d.split('/').length === 3
-        && dist.objects.some((o) => o.file.startsWith(`${d}/`))).map((d) => d.split('/')[2]).filter((d) => d !== 'apps');
+        && dist.objects.some((o) => o.file.startsWith(`${d}/`))).map((d) => d.split('/')[2]).filter((d) => d !== 'apps' && d !== OPERATIONS_FOLDER);
       const children = apps.filter((a) => a.env === env && a.app === 'apps' && a.doc.spec.source.path !== undefined).map((a) => a.doc.spec.source.path);
       expect(children.sort()).toEqual(appFolders.map((f) => `dist/${env}/${f}`).sort());
       expect(apps.filter((a) => a.env === env && a.app === undefined).map((a) => a.doc.spec.source.path)).toEqual([`dist/${env}/apps`]);
@@ -29,6 +30,18 @@ describe('the committed dist/', () => {
       if (app.doc.spec.source.chart) expect(app.doc.spec.source.targetRevision).toMatch(/^\d+\.\d+\.\d+$/);
       else expect(dist.dirs.has(app.doc.spec.source.path)).toBe(true);
       expect(app.doc.spec.syncPolicy?.automated).toBeUndefined();
+    }
+  });
+
+  test('no Application syncs the operations folder (the restore Job runs only when an operator creates it)', () => {
+    const restoreJobs = dist.objects.filter((o) => o.app === OPERATIONS_FOLDER && o.doc.kind === 'Job');
+    expect(restoreJobs.map((o) => o.file).sort()).toEqual(['dist/example/operations/restore-job.yaml', 'dist/homelab/operations/restore-job.yaml']);
+    const sources = dist.objects.filter((o) => o.doc.kind === 'Application')
+      .flatMap((a) => [a.doc.spec.source, ...(a.doc.spec.sources ?? [])].filter((s) => s?.path !== undefined));
+    expect(sources.length).toBeGreaterThan(0);
+    for (const s of sources) {
+      expect(String(s.path).split('/')).not.toContain(OPERATIONS_FOLDER);
+      expect(s.directory?.recurse).not.toBe(true);
     }
   });
 });

@@ -68,7 +68,7 @@ describe('up plan', () => {
     const plan = planUp(m, appOf(m, 'penpot'), { secrets: new Map([['penpot/penpot-secret-key', ['PENPOT_SECRET_KEY']]]) }, { timeout: '300s' });
     expect(plan.calls).toEqual([]);
     expect(plan.errors).toEqual([
-      'Secret penpot/penpot-postgres is missing (read by StatefulSet/penpot-postgres, Deployment/penpot-backend); create it first: npm run secrets -- --env test',
+      'Secret penpot/penpot-postgres is missing (read by StatefulSet/penpot-postgres, Deployment/penpot-backend, CronJob/penpot-backup); create it first: npm run secrets -- --env test',
     ]);
   });
 
@@ -151,7 +151,7 @@ describe('down plan', () => {
     expect(args).toEqual(expect.arrayContaining(['statefulset.apps/penpot-postgres', 'deployment.apps/penpot-backend', 'service/penpot-frontend',
       'networkpolicy.networking.k8s.io/default-deny', 'ingress.networking.k8s.io/penpot']));
     expect(args.join(' ')).not.toMatch(/persistentvolumeclaim|namespace\//);
-    expect(plan.lines.join('\n')).toContain('keep   PersistentVolumeClaims penpot/penpot-assets, penpot/data-penpot-postgres-0; --delete-data deletes them');
+    expect(plan.lines.join('\n')).toContain('keep   PersistentVolumeClaims penpot/penpot-assets, penpot/penpot-backups, penpot/data-penpot-postgres-0; --delete-data deletes them');
     expect(plan.lines.join('\n')).toContain('keep   Namespace penpot and its Secrets');
   });
 
@@ -159,7 +159,7 @@ describe('down plan', () => {
     const m = model();
     const plan = planDown(m, appOf(m, 'penpot'), { pvcs }, { deleteNamespace: false, deleteData: true });
     expect(plan.calls.map((c) => c.args.join(' ')).at(-1))
-      .toBe('--context default -n penpot delete --ignore-not-found persistentvolumeclaim/penpot-assets persistentvolumeclaim/data-penpot-postgres-0');
+      .toBe('--context default -n penpot delete --ignore-not-found persistentvolumeclaim/penpot-assets persistentvolumeclaim/penpot-backups persistentvolumeclaim/data-penpot-postgres-0');
   });
 
   test('--delete-namespace alone is refused: it would delete the data too', () => {
@@ -187,6 +187,6 @@ describe('down plan', () => {
   test('PVCs already gone are simply not listed', () => {
     const m = model();
     const plan = planDown(m, appOf(m, 'penpot'), { pvcs: new Map() }, { deleteNamespace: false, deleteData: true });
-    expect(plan.calls.at(-1)!.args.slice(-1)).toEqual(['persistentvolumeclaim/penpot-assets']);
+    expect(plan.calls.at(-1)!.args.slice(-2)).toEqual(['persistentvolumeclaim/penpot-assets', 'persistentvolumeclaim/penpot-backups']);
   });
 });

@@ -16,7 +16,8 @@ describe('secrets contract', () => {
     const secrets = contractOf().secrets;
     const pg = secrets.find((s: any) => s.name === 'penpot-postgres');
     expect(pg.keys.map((k: any) => k.key)).toEqual(['POSTGRES_USER', 'POSTGRES_PASSWORD']);
-    expect(pg.readBy).toEqual(['Deployment/penpot-backend', 'StatefulSet/penpot-postgres']);
+    // The backup CronJob and the hand-applied restore Job (dist/<env>/operations/) read it too.
+    expect(pg.readBy).toEqual(['CronJob/penpot-backup', 'Deployment/penpot-backend', 'Job/penpot-restore', 'StatefulSet/penpot-postgres']);
     expect(secrets.find((s: any) => s.name === 'penpot-secret-key').readBy).toEqual(['Deployment/penpot-backend', 'Deployment/penpot-exporter']);
   });
 

@@ -1,6 +1,7 @@
 import { parseImageRef, unpinnedReason } from '../images';
 import { kagentDefaults, kmcpDefaults, validateKagent, validateKmcp } from './kmcp';
 import { applyOperationsDefaults, validateOperations } from './operations';
+import { applyBackupDefaults, validateBackup } from './backup';
 import {
   isDnsLabel, isDnsSubdomain, isEmailAddress, isGitRepoUrl, isHostName, isIpv4Cidr, isPort,
   isPositiveInteger, parsePublicUri, parseQuantity,
@@ -150,6 +151,7 @@ export function applyDefaults(input: EnvironmentInput): EnvironmentConfig {
         init: sizes('init'),
         mcp: sizes('mcp'),
       },
+      backup: applyBackupDefaults(input),
     },
     kubernetesMcp: kubernetesMcpDefaults(input),
     kmcp: kmcpDefaults(input),
@@ -287,6 +289,7 @@ export function validateEnvironment(env: EnvironmentConfig): ConfigIssue[] {
     `${show(argo.destinationServer)} is not an API server URL; allowed: https://host[:port]`);
 
   if (env.penpot.enabled) validatePenpot(list, env);
+  if (env.penpot.enabled) validateBackup(env, list.issues);
   if (env.kubernetesMcp.enabled) validateKubernetesMcp(list, env.kubernetesMcp);
   validateKmcp(list, env);
   validateKagent(list, env);

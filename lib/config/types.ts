@@ -145,6 +145,30 @@ export interface PenpotMcpConfig {
   readonly resources: ResourceSpec;
 }
 
+/**
+ * Scheduled backups of Penpot: one consistent set per run (a `pg_dump -Fc` of the database plus
+ * a tar archive of the assets volume when objects live on the filesystem) on a volume of its own,
+ * keeping the newest `retention` complete sets. Restore steps are in `dist/<env>/OPERATIONS.md`.
+ */
+export interface PenpotBackupConfig {
+  /** Run the backup CronJob. @default true */
+  readonly enabled: boolean;
+  /** Standard 5-field cron expression (minute hour day-of-month month day-of-week). @default '0 3 * * *' */
+  readonly schedule: string;
+  /** IANA time zone the schedule is read in (CronJob `timeZone`). @default 'Etc/UTC' */
+  readonly timeZone: string;
+  /** Complete sets kept; older ones are deleted after each successful run. @default 7 */
+  readonly retention: number;
+  /** Size of the backup volume; must hold `retention` + 1 sets. @default '20Gi' */
+  readonly size: string;
+  /** StorageClass of the backup volume. @default storage.className */
+  readonly storageClassName: string;
+  /** Seconds one run may take before it is killed (Job `activeDeadlineSeconds`). @default 7200 */
+  readonly activeDeadlineSeconds: number;
+  /** @default requests 100m/128Mi, limits 1/512Mi */
+  readonly resources: ResourceSpec;
+}
+
 export interface PenpotConfig {
   /** Deploy Penpot (an environment may hold only MCP servers). @default true */
   readonly enabled: boolean;
@@ -186,6 +210,8 @@ export interface PenpotConfig {
   /** Max upload size in bytes, shared by the frontend's nginx and the ingress. @default 367001600 (upstream default) */
   readonly maxBodySizeBytes: number;
   readonly resources: PenpotComponentSizes;
+  /** Scheduled database and assets backups. */
+  readonly backup: PenpotBackupConfig;
 }
 
 /** How clients outside the cluster reach an MCP server's Service. */
