@@ -5,6 +5,8 @@ import {
   isDnsLabel, isDnsSubdomain, isEmailAddress, isGitRepoUrl, isHostName, isIpv4Cidr, isPort,
   isPositiveInteger, parsePublicUri, parseQuantity,
 } from './rules';
+import { applyLlamaStackDefaults, llamaStackIngressHosts, validateLlamaStack } from './llama-stack';
+import { applyMonitoringDefaults, validateMonitoring } from './monitoring';
 import {
   EnvironmentConfig, EnvironmentInput, KUBERNETES_MCP_TOOLSETS, KubernetesMcpConfig, McpExposure, PenpotComponentSizes, ResourceSpec,
 } from './types';
@@ -154,6 +156,8 @@ export function applyDefaults(input: EnvironmentInput): EnvironmentConfig {
     kmcp: kmcpDefaults(input),
     kagent: kagentDefaults(input),
     operations: applyOperationsDefaults(input),
+    llamaStack: applyLlamaStackDefaults(input),
+    monitoring: applyMonitoringDefaults(input),
     network: {
       ingressController: input.network?.ingressController ?? { namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
       dns: input.network?.dns ?? { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } },
@@ -289,6 +293,8 @@ export function validateEnvironment(env: EnvironmentConfig): ConfigIssue[] {
   validateKmcp(list, env);
   validateKagent(list, env);
   validateNetwork(list, env);
+  validateLlamaStack(list, env);
+  validateMonitoring(list, env);
   if (!env.penpot.enabled && !env.kubernetesMcp.enabled && !env.kmcp.enabled) {
     list.add('penpot.enabled', 'nothing to deploy; allowed: enable penpot, kubernetesMcp, kmcp or several');
   }
@@ -471,6 +477,7 @@ export function ingressHosts(env: EnvironmentConfig): { field: string; host: str
   if (env.kubernetesMcp.enabled && env.kubernetesMcp.ingressHost) {
     hosts.push({ field: 'kubernetesMcp.ingressHost', host: env.kubernetesMcp.ingressHost });
   }
+  hosts.push(...llamaStackIngressHosts(env));
   return hosts;
 }
 
