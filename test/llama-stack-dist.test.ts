@@ -20,7 +20,7 @@ interface Mounted { configMap: any; file: string; runConfig: any }
 
 /** The ConfigMap file the container's command runs, found through its volume mount. */
 function mountedRunConfig(m: ManifestObject): Mounted {
-  const spec = podSpecOf(m.doc);
+  const spec = podSpecOf(m.doc)!;
   const c = containersOf(spec)[0];
   const file: string = c.command[c.command.length - 1];
   const mount = c.volumeMounts.find((v: any) => file.startsWith(`${v.mountPath}/`));
@@ -151,7 +151,7 @@ describe.each(llamaStacks.map((d) => [d.env, d] as const))('dist/%s Llama Stack'
 
   test('every path the run config writes is on an emptyDir mount (the root filesystem is read-only)', () => {
     expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
-    const spec = podSpecOf(deployment.doc);
+    const spec = podSpecOf(deployment.doc)!;
     const writable = c.volumeMounts.filter((m: any) => spec.volumes.find((v: any) => v.name === m.name)?.emptyDir).map((m: any) => m.mountPath);
     const paths = [
       ...Object.values<any>(runConfig.storage.backends).map((b) => b.db_path),
