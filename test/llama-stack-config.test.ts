@@ -62,7 +62,7 @@ describe('bad Llama Stack configuration is refused with the field and what is al
     expect(JSON.stringify(issues)).not.toContain('sk-live-123');
   });
 
-  test('an API key given as a literal field does not type-check', () => {
+  test('an API key given as a literal field does not type-check (tsc in npm test fails on an unused @ts-expect-error)', () => {
     // @ts-expect-error: the config has no field for a literal key; keys come from apiKeySecret only.
     const input: LlamaInput = { enabled: true, inference: { kind: 'openai', url: 'https://llm.test.internal/v1', apiKey: 'sk-123' } };
     expect(input.enabled).toBe(true);
