@@ -52,12 +52,16 @@ export class KubernetesMcpServer extends Construct {
   readonly namespace: string;
   /** Selector labels of the server's pods (for NetworkPolicies). */
   readonly pods: Readonly<Record<string, string>>;
+  /** The server's one port (containerPort, Service port, TOML `port`). */
+  readonly port: number;
+  readonly workload: Workload;
 
   constructor(scope: Construct, id: string, props: KubernetesMcpServerProps) {
     super(scope, id);
     const { config } = props;
     const ns = config.namespace;
     this.namespace = ns;
+    this.port = config.port;
     const identity: WorkloadIdentity = {
       name: KUBERNETES_MCP_NAME, instance: KUBERNETES_MCP_NAME, component: 'mcp-server', partOf: 'mcp',
       version: imageTag(config.image),
@@ -88,7 +92,7 @@ export class KubernetesMcpServer extends Construct {
       data: { [CONFIG_FILE]: toml },
     });
 
-    new Workload(this, 'workload', {
+    this.workload = new Workload(this, 'workload', {
       name: KUBERNETES_MCP_NAME,
       namespace: ns,
       identity,

@@ -5,11 +5,13 @@ import { declareTlsSecret } from './external-secret';
 import { KagentRemoteMcpServer } from './kagent-remote-mcp-server';
 import { KubernetesMcpServer } from './kubernetes-mcp-server';
 import { systemLabels } from './labels';
+import { llamaStackPodLabels } from './llama-stack';
 import { McpGateway } from './mcp-gateway';
 import { mcpCallerNamespaces } from './mcp-servers-chart';
 import { NetworkIsolation } from './network-isolation';
 import { PlatformNamespace } from './platform-namespace';
 import { SmokeCheck } from './smoke-check';
+import { WorkloadAlerts } from './workload-alerts';
 
 export interface McpChartProps {
   readonly env: EnvironmentConfig;
@@ -19,6 +21,7 @@ export interface McpChartProps {
 export class McpChart extends Chart {
   readonly appNamespace: string;
   readonly gateway: McpGateway;
+  readonly kubernetes: KubernetesMcpServer;
 
   constructor(scope: Construct, id: string, props: McpChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
@@ -34,6 +37,7 @@ export class McpChart extends Chart {
     });
     const server = new KubernetesMcpServer(this, 'kubernetes', { gateway: this.gateway, config: env.kubernetesMcp, images: env.images });
     if (env.kagent.enabled) new KagentRemoteMcpServer(this, 'kubernetes-kagent', { endpoint: server.endpoint, agentNamespaces: env.kagent.agentNamespaces });
+    this.kubernetes = server;
 
     const net = new NetworkIsolation(this, 'network', { namespace: this.appNamespace, dns: env.network.dns, labels: systemLabels('mcp') });
     const workload = { name: server.serviceAccountName, pods: server.pods };
@@ -42,6 +46,16 @@ export class McpChart extends Chart {
     if (k.ingressHost) net.allowIngress(workload, { pods: env.network.ingressController.podLabels, namespace: env.network.ingressController.namespace }, port);
     if (k.exposure.type === 'NodePort') net.allowIngress(workload, { cidrs: env.network.mcpClientCidrs }, port);
     for (const namespace of mcpCallerNamespaces(env)) net.allowIngress(workload, { pods: {}, namespace }, port);
+    // Llama Stack's chart allows the egress half of this flow.
+    if (env.llamaStack.enabled) net.allowIngress(workload, { pods: llamaStackPodLabels(), namespace: env.llamaStack.namespace }, port);
+    if (env.monitoring.prometheusRules) {
+      new WorkloadAlerts(this, 'alerts', {
+        deployment: server.workload.deployment,
+        title: 'Kubernetes MCP server',
+        ruleLabels: env.monitoring.prometheusRules.labels,
+        labels: systemLabels('mcp'),
+      });
+    }
 
     // Keep last: it initializes every MCP endpoint registered with a gateway of this chart.
     if (env.smokeChecks.enabled) {

@@ -2,6 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { AppOfAppsChart, PlatformAppRef } from './app-of-apps-chart';
 import { EnvironmentConfig } from './config/types';
 import { kmcpControllerApps } from './kmcp-controller';
+import { LlamaStackChart } from './llama-stack-chart';
 import { McpChart } from './mcp-chart';
 import { McpServersChart } from './mcp-servers-chart';
 import { OperationsChart } from './operations-chart';
@@ -41,6 +42,10 @@ export function buildEnvironment(env: EnvironmentConfig): EnvironmentCharts {
   if (env.kubernetesMcp.enabled) {
     const mcp = new McpChart(app, 'mcp', { env });
     apps.push({ name: 'mcp', chart: mcp, destinationNamespace: mcp.appNamespace });
+    if (env.llamaStack.enabled) {
+      const llama = new LlamaStackChart(app, 'llama-stack', { env, kubernetesMcp: mcp.kubernetes });
+      apps.push({ name: 'llama-stack', chart: llama, destinationNamespace: llama.appNamespace });
+    }
   }
   const helmApps = env.kmcp.enabled && env.kmcp.controller.install ? kmcpControllerApps(env.kmcp.controller) : [];
   if (env.kmcp.enabled) {

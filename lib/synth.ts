@@ -4,6 +4,7 @@ import { Chart, Yaml } from 'cdk8s';
 import { EnvironmentConfig } from './config/types';
 import { CLIENT_CONFIG_FILES, claudeConfig, codexConfig, inspectorConfig, renderConnectMarkdown } from './connection-info';
 import { ExternalSecret } from './external-secret';
+import { LlamaStack } from './llama-stack';
 import { McpGateway } from './mcp-gateway';
 import { mcpCallerNamespaces } from './mcp-servers-chart';
 import { RESTORE_JOB_FILE } from './operations-chart';
@@ -54,7 +55,8 @@ export function synthesizeEnvironment(env: EnvironmentConfig): OutputFile[] {
   });
 
   const endpoints = McpGateway.endpointsIn(app);
-  files.push({ path: `${env.name}/CONNECT.md`, content: renderConnectMarkdown(env.name, endpoints, mcpCallerNamespaces(env)) });
+  const llamaStacks = LlamaStack.findAll(app).map((l) => l.endpoint);
+  files.push({ path: `${env.name}/CONNECT.md`, content: renderConnectMarkdown(env.name, endpoints, mcpCallerNamespaces(env), llamaStacks) });
   if (endpoints.length > 0) {
     files.push({ path: `${env.name}/${CLIENT_CONFIG_FILES.codex}`, content: codexConfig(endpoints) });
     files.push({ path: `${env.name}/${CLIENT_CONFIG_FILES.claude}`, content: claudeConfig(endpoints) });

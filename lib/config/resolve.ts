@@ -7,6 +7,8 @@ import {
   isPositiveInteger, parsePublicUri, parseQuantity,
 } from './rules';
 import { applySmokeChecksDefaults, validateSmokeChecks } from './smoke';
+import { applyLlamaStackDefaults, llamaStackIngressHosts, validateLlamaStack } from './llama-stack';
+import { applyMonitoringDefaults, validateMonitoring } from './monitoring';
 import {
   EnvironmentConfig, EnvironmentInput, KUBERNETES_MCP_TOOLSETS, KubernetesMcpConfig, McpExposure, PenpotComponentSizes, ResourceSpec,
 } from './types';
@@ -157,6 +159,8 @@ export function applyDefaults(input: EnvironmentInput): EnvironmentConfig {
     kmcp: kmcpDefaults(input),
     kagent: kagentDefaults(input),
     operations: applyOperationsDefaults(input),
+    llamaStack: applyLlamaStackDefaults(input),
+    monitoring: applyMonitoringDefaults(input),
     network: {
       ingressController: input.network?.ingressController ?? { namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
       dns: input.network?.dns ?? { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } },
@@ -295,6 +299,8 @@ export function validateEnvironment(env: EnvironmentConfig): ConfigIssue[] {
   validateKagent(list, env);
   validateNetwork(list, env);
   validateSmokeChecks(env, list.issues);
+  validateLlamaStack(list, env);
+  validateMonitoring(list, env);
   if (!env.penpot.enabled && !env.kubernetesMcp.enabled && !env.kmcp.enabled) {
     list.add('penpot.enabled', 'nothing to deploy; allowed: enable penpot, kubernetesMcp, kmcp or several');
   }
@@ -477,6 +483,7 @@ export function ingressHosts(env: EnvironmentConfig): { field: string; host: str
   if (env.kubernetesMcp.enabled && env.kubernetesMcp.ingressHost) {
     hosts.push({ field: 'kubernetesMcp.ingressHost', host: env.kubernetesMcp.ingressHost });
   }
+  hosts.push(...llamaStackIngressHosts(env));
   return hosts;
 }
 

@@ -381,6 +381,87 @@ export interface KagentConfig {
   readonly agentNamespaces: readonly string[];
 }
 
+/** OpenAI-compatible inference servers Llama Stack can use (provider `remote::<kind>`). */
+export const LLAMA_STACK_INFERENCE_KINDS = ['ollama', 'vllm', 'openai'] as const;
+export type LlamaStackInferenceKind = typeof LLAMA_STACK_INFERENCE_KINDS[number];
+
+/** Where Llama Stack sends inference requests. */
+export interface LlamaStackInferenceConfig {
+  /**
+   * `ollama` and `vllm` use their own providers; `openai` is any OpenAI-compatible server
+   * (LiteLLM, a hosted API...) that needs a key. No default: name yours.
+   */
+  readonly kind: LlamaStackInferenceKind;
+  /**
+   * Base URL of the server's OpenAI-compatible API, ending in `/v1`, e.g.
+   * `http://ollama.example.internal:11434/v1`. No credentials in it (they would land in git).
+   */
+  readonly url: string;
+  /**
+   * Name of an existing Secret in the Llama Stack namespace whose key `INFERENCE_API_KEY` holds
+   * the API key; required for `openai`, optional for `vllm` (`--api-key`), not used by `ollama`.
+   * The key reaches the server as an environment variable, never through the ConfigMap.
+   * @default undefined
+   */
+  readonly apiKeySecret?: string;
+  /** Model ids the server serves, registered at start as `<kind>/<id>`. @default [] */
+  readonly models: readonly string[];
+  /** Addresses of the inference server, for the egress NetworkPolicy. @default ['0.0.0.0/0'] */
+  readonly cidrs: readonly string[];
+}
+
+export interface LlamaStackAutoscaling {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  /** @default 70 */
+  readonly targetCpuPercent: number;
+}
+
+/** Llama Stack (OGX from 0.8.0) wired to the Kubernetes MCP server, in its own namespace. */
+export interface LlamaStackConfig {
+  /** Needs `kubernetesMcp.enabled`. @default false */
+  readonly enabled: boolean;
+  /** Its own namespace (not the MCP server's). @default 'llama-stack' */
+  readonly namespace: string;
+  /**
+   * Release; one this platform knows how to configure (the MCP registration key and the provider
+   * names changed between releases). @default '0.7.1'
+   */
+  readonly version: string;
+  /** Distribution image flavour. @default 'starter' */
+  readonly distribution: string;
+  /**
+   * Image; override for a mirror or a rebuilt image of the same release.
+   * @default `docker.io/llamastack/distribution-<distribution>:<version>` up to 0.7.x, `docker.io/ogx/...` from 0.8.0
+   */
+  readonly image: string;
+  readonly inference: LlamaStackInferenceConfig;
+  /** @default 1 */
+  readonly replicas: number;
+  /**
+   * HorizontalPodAutoscaler on CPU, e.g. `{ minReplicas: 2, maxReplicas: 5, targetCpuPercent: 70 }`.
+   * Each pod keeps its own SQLite state (stored responses, conversations). @default undefined
+   */
+  readonly autoscaling?: LlamaStackAutoscaling;
+  /** Optional host routed by the ingress to the Llama Stack API. @default undefined */
+  readonly ingressHost?: string;
+  /** Namespaces whose pods (your apps and agents) may call the Llama Stack API. @default [] */
+  readonly clientNamespaces: readonly string[];
+  /** @default requests 250m/1Gi, limits 2/2Gi */
+  readonly resources: ResourceSpec;
+}
+
+/** PrometheusRule alerts; needs the prometheus-operator CRDs (kube-prometheus-stack). */
+export interface PrometheusRulesConfig {
+  /** Labels your Prometheus' `ruleSelector` matches, e.g. `{ release: 'kube-prometheus-stack' }`. @default {} */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface MonitoringConfig {
+  /** Alerts for the MCP server (and Llama Stack): down 5 min, memory above 80% of the limit. @default undefined: none */
+  readonly prometheusRules?: PrometheusRulesConfig;
+}
+
 /** Pods addressed by namespace and labels (for NetworkPolicies). */
 export interface PodLocation {
   readonly namespace: string;
@@ -446,6 +527,8 @@ export interface EnvironmentConfig {
   readonly kubernetesMcp: KubernetesMcpConfig;
   readonly kmcp: KmcpConfig;
   readonly kagent: KagentConfig;
+  readonly llamaStack: LlamaStackConfig;
+  readonly monitoring: MonitoringConfig;
   readonly network: NetworkConfig;
   readonly operations: OperationsConfig;
   readonly smokeChecks: SmokeChecksConfig;

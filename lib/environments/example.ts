@@ -6,7 +6,7 @@ import { EnvironmentInput } from '../config/types';
  */
 export const example: EnvironmentInput = {
   name: 'example',
-  description: 'Neutral example: multi-node cluster, RWX storage, TLS, SMTP and OIDC',
+  description: 'Neutral example: multi-node cluster, RWX storage, TLS, SMTP, OIDC, Llama Stack and alerts',
   domain: 'example.internal',
   argo: { repoURL: 'https://git.example.internal/platform/gitops.git', targetRevision: 'main' },
   storage: { className: 'nfs-client', assetsAccessMode: 'ReadWriteMany', assetsSize: '20Gi', postgresSize: '10Gi', hostPathBacked: false },
@@ -29,4 +29,22 @@ export const example: EnvironmentInput = {
   },
   // kubeadm's admin.conf names its context like this; use the name `kubectl config get-contexts` shows.
   operations: { kubeContext: 'kubernetes-admin@kubernetes' },
+  // Llama Stack next to the Kubernetes MCP server (seed 002), using a vLLM server on the internal network.
+  llamaStack: {
+    enabled: true,
+    inference: {
+      kind: 'vllm',
+      url: 'http://vllm.ai.example.internal:8000/v1',
+      // vLLM started with --api-key: the key lives in this Secret (see SECRETS.md).
+      apiKeySecret: 'llama-stack-inference',
+      models: ['meta-llama/Llama-3.1-8B-Instruct'],
+      cidrs: ['10.20.0.0/24'],
+    },
+    // Seed 002's scaling: 2-5 replicas at 70% CPU (the MCP server it calls is stateless too).
+    autoscaling: { minReplicas: 2, maxReplicas: 5, targetCpuPercent: 70 },
+    ingressHost: 'llama-stack.example.internal',
+    clientNamespaces: ['agents'],
+  },
+  // kube-prometheus-stack selects rules labelled with its release name.
+  monitoring: { prometheusRules: { labels: { release: 'kube-prometheus-stack' } } },
 };

@@ -1,0 +1,58 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { inferencePort } from './config/llama-stack';
+import { EnvironmentConfig } from './config/types';
+import { declareTlsSecret } from './external-secret';
+import { KubernetesMcpServer } from './kubernetes-mcp-server';
+import { systemLabels } from './labels';
+import { LLAMA_STACK_NAME, LlamaStack } from './llama-stack';
+import { NetworkIsolation } from './network-isolation';
+import { PlatformNamespace } from './platform-namespace';
+import { WorkloadAlerts } from './workload-alerts';
+
+export interface LlamaStackChartProps {
+  readonly env: EnvironmentConfig;
+  /** The Kubernetes MCP server Llama Stack is wired to (its chart allows the other half of the flow). */
+  readonly kubernetesMcp: KubernetesMcpServer;
+}
+
+/** The `llama-stack` app: Llama Stack in its own namespace, under default-deny networking. */
+export class LlamaStackChart extends Chart {
+  readonly appNamespace: string;
+  readonly llamaStack: LlamaStack;
+
+  constructor(scope: Construct, id: string, props: LlamaStackChartProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const { env, kubernetesMcp } = props;
+    const l = env.llamaStack;
+    this.appNamespace = l.namespace;
+    new PlatformNamespace(this, 'namespace', { name: this.appNamespace, partOf: LLAMA_STACK_NAME, enforce: 'restricted' });
+    if (env.ingress.tlsSecretName && l.ingressHost) declareTlsSecret(this, this.appNamespace, env.ingress.tlsSecretName, [l.ingressHost]);
+    this.llamaStack = new LlamaStack(this, 'llama-stack', {
+      config: l,
+      images: env.images,
+      mcpServers: [kubernetesMcp.endpoint],
+      ingressClassName: env.ingress.className,
+      tlsSecretName: env.ingress.tlsSecretName,
+      allowedSourceCidrs: env.ingress.allowedSourceCidrs,
+    });
+
+    const net = new NetworkIsolation(this, 'network', { namespace: this.appNamespace, dns: env.network.dns, labels: systemLabels(LLAMA_STACK_NAME) });
+    const workload = { name: LLAMA_STACK_NAME, pods: this.llamaStack.pods };
+    const api = [{ port: this.llamaStack.port }];
+    // The MCP chart admits these pods on the same port (the other half of the flow).
+    net.allowEgress(workload, { pods: kubernetesMcp.pods, namespace: kubernetesMcp.namespace }, [{ port: kubernetesMcp.port }]);
+    net.allowEgress(workload, { cidrs: l.inference.cidrs }, [{ port: inferencePort(l.inference.url) }]);
+    if (l.ingressHost) net.allowIngress(workload, { pods: env.network.ingressController.podLabels, namespace: env.network.ingressController.namespace }, api);
+    for (const namespace of l.clientNamespaces) net.allowIngress(workload, { pods: {}, namespace }, api);
+
+    if (env.monitoring.prometheusRules) {
+      new WorkloadAlerts(this, 'alerts', {
+        deployment: this.llamaStack.workload.deployment,
+        title: 'Llama Stack',
+        ruleLabels: env.monitoring.prometheusRules.labels,
+        labels: systemLabels(LLAMA_STACK_NAME),
+      });
+    }
+  }
+}
