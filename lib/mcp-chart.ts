@@ -1,11 +1,12 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { isOpenShift } from './config/cluster';
 import { EnvironmentConfig } from './config/types';
 import { declareTlsSecret } from './external-secret';
 import { KubernetesMcpServer } from './kubernetes-mcp-server';
 import { systemLabels } from './labels';
 import { McpGateway } from './mcp-gateway';
-import { NetworkIsolation } from './network-isolation';
+import { NetworkIsolation, peerAt } from './network-isolation';
 import { PlatformNamespace } from './platform-namespace';
 
 export interface McpChartProps {
@@ -28,6 +29,7 @@ export class McpChart extends Chart {
       ingressClassName: env.ingress.className,
       tlsSecretName: env.ingress.tlsSecretName,
       allowedSourceCidrs: env.ingress.allowedSourceCidrs,
+      router: isOpenShift(env) ? 'openshift' : 'ingress-nginx',
     });
     const server = new KubernetesMcpServer(this, 'kubernetes', { gateway: this.gateway, config: env.kubernetesMcp, images: env.images });
 
@@ -35,7 +37,7 @@ export class McpChart extends Chart {
     const workload = { name: server.serviceAccountName, pods: server.pods };
     const port = [{ port: k.port }];
     net.allowEgress(workload, { cidrs: env.network.apiServer.cidrs }, env.network.apiServer.ports.map((p) => ({ port: p })));
-    if (k.ingressHost) net.allowIngress(workload, { pods: env.network.ingressController.podLabels, namespace: env.network.ingressController.namespace }, port);
+    if (k.ingressHost) net.allowIngress(workload, peerAt(env.network.ingressController), port);
     if (k.exposure.type === 'NodePort') net.allowIngress(workload, { cidrs: env.network.mcpClientCidrs }, port);
     for (const namespace of env.network.mcpClientNamespaces) net.allowIngress(workload, { pods: {}, namespace }, port);
   }

@@ -1,0 +1,37 @@
+import { EnvironmentInput } from '../config/types';
+
+/**
+ * The user's OpenShift cluster (seed 002): the Kubernetes MCP server behind an edge Route
+ * (https, TLS at the router), stateless and autoscaled 2-5 replicas at 70% CPU, with the
+ * read-only RBAC profile. UIDs come from the restricted-v2 SCC; NetworkPolicies admit the
+ * router by its policy group and reach OpenShift's DNS on 5353. Penpot runs on OpenShift too
+ * (see README), but seed 002 does not deploy it here.
+ */
+export const openshift: EnvironmentInput = {
+  name: 'openshift',
+  description: 'OpenShift (seed 002): Kubernetes MCP server behind an edge Route, stateless, HPA 2-5 at 70% CPU, read-only RBAC',
+  // The router's wildcard domain (*.apps.<cluster>): Route hosts must lie in it.
+  domain: 'apps.ocp.example.internal',
+  cluster: { platform: 'openshift' },
+  argo: {
+    repoURL: 'https://git.example.internal/platform/gitops.git',
+    targetRevision: 'main',
+    // The OpenShift GitOps operator's default Argo CD instance.
+    namespace: 'openshift-gitops',
+  },
+  penpot: { enabled: false },
+  kubernetesMcp: {
+    enabled: true,
+    ingressHost: 'kubernetes-mcp.apps.ocp.example.internal',
+    // Several replicas behind one Service need stateless sessions (and avoid 409s on reconnect).
+    stateless: true,
+    autoscaling: { minReplicas: 2, maxReplicas: 5, targetCpuPercent: 70 },
+    // Seed 002's production sizing.
+    resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+    // Seed 002's broader CRUD profile is `rbacProfile: 'operator'` (plus rbacRiskAcknowledged);
+    // this environment keeps the default read-only one.
+    rbacProfile: 'read-only',
+  },
+  // Llama Stack (seed 002) is enabled here by its own config section once merged; its namespace
+  // then goes into network.mcpClientNamespaces so that it may call the MCP server in the cluster.
+};
