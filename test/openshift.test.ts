@@ -5,11 +5,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { App, Chart } from 'cdk8s';
 import { parse as parseToml } from 'smol-toml';
 import { checkRouteBackends, formatFindings, loadDist, ManifestObject, runAllChecks } from '../lib/checks';
 import { canConnect, canReachAddress, PodTemplate, podTemplates } from '../lib/checks/network-eval';
 import { resolveEnvironments } from '../lib/config/resolve';
 import { ENVIRONMENTS } from '../lib/environments';
+import { InternalIngress } from '../lib/internal-ingress';
 import { buildEnvironment } from '../lib/platform';
 import { formatPolicyTable, runPolicy } from '../lib/policy/run';
 import { allContainers } from './support/objects';
@@ -172,5 +174,22 @@ describe('dist/openshift NetworkPolicies', () => {
   test('the server reaches the API server on 6443 (kube-apiserver behind the kubernetes Service) and nothing else outside', () => {
     expect(canReachAddress(all, server, '10.0.0.10', 6443)).toBe(true);
     expect(canReachAddress(all, server, '10.0.0.10', 80)).toBe(false);
+  });
+});
+
+describe('InternalIngress with the OpenShift router', () => {
+  test('emits one edge Route per route, named after the Ingress (suffixed when there are several), and no Ingress', () => {
+    const chart = new Chart(new App(), 'c', { disableResourceNameHashes: true });
+    const ingress = new InternalIngress(chart, 'ingress', {
+      name: 'site', namespace: 'web', className: 'nginx', maxBodySizeBytes: 1, router: 'openshift', streamTimeoutSeconds: 120,
+      routes: [{ host: 'a.apps.example.com', serviceName: 'web', servicePortName: 'http' }, { host: 'b.apps.example.com', path: '/api', serviceName: 'api', servicePortName: 'http' }],
+    });
+    const out = chart.toJson();
+    expect(ingress.ingress).toBeUndefined();
+    expect(ingress.scheme).toBe('https');
+    expect(out.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Route/site-0', 'Route/site-1']);
+    expect(out[1].spec).toMatchObject({ host: 'b.apps.example.com', path: '/api', to: { name: 'api' } });
+    expect(out[0].spec.path).toBeUndefined();
+    expect(out[0].metadata.annotations).toEqual({ 'haproxy.router.openshift.io/timeout': '120s' });
   });
 });
