@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ArgoApplication } from './argo-application';
+import { ArgoApplication, HelmChartSource } from './argo-application';
 import { ArgoConfig } from './config/types';
 import { systemLabels } from './labels';
 
@@ -14,12 +14,27 @@ export interface PlatformAppRef {
   readonly syncOptions?: readonly string[];
 }
 
+/** A third-party app installed from its Helm chart (not from `dist/`). */
+export interface HelmAppRef {
+  readonly name: string;
+  readonly destinationNamespace: string;
+  readonly helm: HelmChartSource;
+  /** @default 0 */
+  readonly syncWave?: number;
+  /** @default [] */
+  readonly syncOptions?: readonly string[];
+  /** Labels of the namespace Argo CD creates for it. @default undefined */
+  readonly namespaceLabels?: Readonly<Record<string, string>>;
+}
+
 export interface AppOfAppsChartProps {
   readonly environment: string;
   readonly argo: ArgoConfig;
   /** `dist/<env>` as seen from the repository root. */
   readonly envPath: string;
   readonly apps: readonly PlatformAppRef[];
+  /** @default [] */
+  readonly helmApps?: readonly HelmAppRef[];
 }
 
 /** Application objects of an environment's apps; the root Application syncs this folder. */
@@ -34,6 +49,18 @@ export class AppOfAppsChart extends Chart {
         destinationNamespace: app.destinationNamespace,
         syncWave: app.syncWave ?? 0,
         syncOptions: app.syncOptions,
+        labels: systemLabels('gitops'),
+      });
+    }
+    for (const app of props.helmApps ?? []) {
+      new ArgoApplication(this, app.name, {
+        name: applicationName(props.environment, app.name),
+        argo: props.argo,
+        helm: app.helm,
+        destinationNamespace: app.destinationNamespace,
+        syncWave: app.syncWave ?? 0,
+        syncOptions: app.syncOptions,
+        managedNamespaceLabels: app.namespaceLabels,
         labels: systemLabels('gitops'),
       });
     }

@@ -4,12 +4,26 @@ import { ArgoConfig } from './config/types';
 
 export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 
+/** A Helm chart from a chart repository (for an OCI registry: its path without `oci://`). */
+export interface HelmChartSource {
+  readonly repoURL: string;
+  readonly chart: string;
+  /** Pinned chart version. */
+  readonly version: string;
+  /** Chart values (rendered into `helm.valuesObject`). @default undefined: the chart's defaults */
+  readonly values?: Readonly<Record<string, unknown>>;
+}
+
 export interface ArgoApplicationProps {
   /** Name of the Application (unique in Argo CD's namespace). */
   readonly name: string;
   readonly argo: ArgoConfig;
-  /** Folder of the repository holding the manifests, e.g. `dist/homelab/penpot`. */
-  readonly path: string;
+  /** Folder of the repository holding the manifests, e.g. `dist/homelab/penpot`. Exactly one of path and helm. */
+  readonly path?: string;
+  /** A Helm chart instead of a folder of this repository. */
+  readonly helm?: HelmChartSource;
+  /** Labels of the namespace when Argo CD creates it (`CreateNamespace=true`), e.g. Pod Security levels. @default undefined */
+  readonly managedNamespaceLabels?: Readonly<Record<string, string>>;
   /** Namespace the manifests deploy into (or Argo CD's own for an app of apps). */
   readonly destinationNamespace: string;
   /** Extra `syncPolicy.syncOptions`. @default [] */
@@ -30,6 +44,9 @@ export class ArgoApplication extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoApplicationProps) {
     super(scope, id);
+    if ((props.path === undefined) === (props.helm === undefined)) {
+      throw new Error(`ArgoApplication ${props.name}: give exactly one of path and helm`);
+    }
     this.apiObject = new ApiObject(this, 'application', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
@@ -41,7 +58,7 @@ export class ArgoApplication extends Construct {
       },
       spec: {
         project: props.argo.project,
-        source: {
+        source: props.helm ? helmSource(props.helm) : {
           repoURL: props.argo.repoURL,
           targetRevision: props.argo.targetRevision,
           path: props.path,
@@ -52,8 +69,18 @@ export class ArgoApplication extends Construct {
         syncPolicy: {
           // PruneLast: remove what left git only after everything new is healthy.
           syncOptions: ['PruneLast=true', ...(props.syncOptions ?? [])],
+          ...(props.managedNamespaceLabels ? { managedNamespaceMetadata: { labels: { ...props.managedNamespaceLabels } } } : {}),
         },
       },
     });
   }
+}
+
+function helmSource(helm: HelmChartSource): Record<string, unknown> {
+  return {
+    repoURL: helm.repoURL,
+    chart: helm.chart,
+    targetRevision: helm.version,
+    ...(helm.values ? { helm: { valuesObject: helm.values } } : {}),
+  };
 }

@@ -3,9 +3,11 @@ import { Construct } from 'constructs';
 import { isOpenShift } from './config/cluster';
 import { EnvironmentConfig } from './config/types';
 import { declareTlsSecret } from './external-secret';
+import { KagentRemoteMcpServer } from './kagent-remote-mcp-server';
 import { KubernetesMcpServer } from './kubernetes-mcp-server';
 import { systemLabels } from './labels';
 import { McpGateway } from './mcp-gateway';
+import { mcpCallerNamespaces } from './mcp-servers-chart';
 import { NetworkIsolation, peerAt } from './network-isolation';
 import { PlatformNamespace } from './platform-namespace';
 
@@ -32,6 +34,7 @@ export class McpChart extends Chart {
       router: isOpenShift(env) ? 'openshift' : 'ingress-nginx',
     });
     const server = new KubernetesMcpServer(this, 'kubernetes', { gateway: this.gateway, config: env.kubernetesMcp, images: env.images });
+    if (env.kagent.enabled) new KagentRemoteMcpServer(this, 'kubernetes-kagent', { endpoint: server.endpoint, agentNamespaces: env.kagent.agentNamespaces });
 
     const net = new NetworkIsolation(this, 'network', { namespace: this.appNamespace, dns: env.network.dns, labels: systemLabels('mcp') });
     const workload = { name: server.serviceAccountName, pods: server.pods };
@@ -39,6 +42,6 @@ export class McpChart extends Chart {
     net.allowEgress(workload, { cidrs: env.network.apiServer.cidrs }, env.network.apiServer.ports.map((p) => ({ port: p })));
     if (k.ingressHost) net.allowIngress(workload, peerAt(env.network.ingressController), port);
     if (k.exposure.type === 'NodePort') net.allowIngress(workload, { cidrs: env.network.mcpClientCidrs }, port);
-    for (const namespace of env.network.mcpClientNamespaces) net.allowIngress(workload, { pods: {}, namespace }, port);
+    for (const namespace of mcpCallerNamespaces(env)) net.allowIngress(workload, { pods: {}, namespace }, port);
   }
 }

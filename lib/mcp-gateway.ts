@@ -58,6 +58,19 @@ export interface McpEndpoint {
   readonly sameOriginUrl?: string;
   readonly auth?: McpClientAuth;
   readonly risk?: string;
+  /** The controller that creates the Service (not in dist/), e.g. `kmcp` for an MCPServer. @default undefined: ours */
+  readonly managedBy?: string;
+}
+
+/** A server whose Service a controller creates from a custom resource: reachable in the cluster only. */
+export interface ManagedMcpServerProps {
+  readonly name: string;
+  readonly title: string;
+  readonly namespace: string;
+  readonly serviceName: string;
+  readonly servicePort: number;
+  readonly path: string;
+  readonly managedBy: string;
 }
 
 export interface McpGatewayProps {
@@ -151,6 +164,13 @@ export class McpGateway extends Construct {
       auth: server.auth,
       risk: server.risk,
     };
+    this.endpointList.push(endpoint);
+    return endpoint;
+  }
+
+  /** Records a server whose Service another controller creates (no NodePort or ingress: we do not own the Service). */
+  registerManaged(server: ManagedMcpServerProps): McpEndpoint {
+    const endpoint: McpEndpoint = { ...server, exposure: { type: 'ClusterIP' } };
     this.endpointList.push(endpoint);
     return endpoint;
   }

@@ -2,7 +2,9 @@ import { App, Chart } from 'cdk8s';
 import { AppOfAppsChart, PlatformAppRef } from './app-of-apps-chart';
 import { EnvironmentConfig } from './config/types';
 import { isOpenShift } from './config/cluster';
+import { kmcpControllerApps } from './kmcp-controller';
 import { McpChart } from './mcp-chart';
+import { McpServersChart } from './mcp-servers-chart';
 import { PenpotChart } from './penpot-chart';
 import { setPodIdentity } from './pods';
 import { RootApplicationChart } from './root-application-chart';
@@ -39,7 +41,12 @@ export function buildEnvironment(env: EnvironmentConfig): EnvironmentCharts {
     const mcp = new McpChart(app, 'mcp', { env });
     apps.push({ name: 'mcp', chart: mcp, destinationNamespace: mcp.appNamespace });
   }
-  const appOfApps = new AppOfAppsChart(app, APPS_FOLDER, { environment: env.name, argo: env.argo, envPath, apps });
+  const helmApps = env.kmcp.enabled && env.kmcp.controller.install ? kmcpControllerApps(env.kmcp.controller) : [];
+  if (env.kmcp.enabled) {
+    const servers = new McpServersChart(app, 'mcp-servers', { env });
+    apps.push({ name: 'mcp-servers', chart: servers, destinationNamespace: servers.appNamespace });
+  }
+  const appOfApps = new AppOfAppsChart(app, APPS_FOLDER, { environment: env.name, argo: env.argo, envPath, apps, helmApps });
   const root = new RootApplicationChart(app, 'root', { environment: env.name, argo: env.argo, appsPath: `${envPath}/${APPS_FOLDER}` });
   return { app, apps, appOfApps, root };
 }

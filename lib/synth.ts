@@ -5,6 +5,7 @@ import { EnvironmentConfig } from './config/types';
 import { CLIENT_CONFIG_FILES, claudeConfig, codexConfig, inspectorConfig, renderConnectMarkdown } from './connection-info';
 import { ExternalSecret } from './external-secret';
 import { McpGateway } from './mcp-gateway';
+import { mcpCallerNamespaces } from './mcp-servers-chart';
 import { APPS_FOLDER, buildEnvironment } from './platform';
 import { buildSecretsContract, renderSecretsMarkdown } from './secrets-contract';
 
@@ -40,7 +41,7 @@ export function synthesizeEnvironment(env: EnvironmentConfig): OutputFile[] {
   files.push({ path: `${env.name}/SECRETS.md`, content: renderSecretsMarkdown(contract) });
 
   const endpoints = McpGateway.endpointsIn(app);
-  files.push({ path: `${env.name}/CONNECT.md`, content: renderConnectMarkdown(env.name, endpoints, env.network.mcpClientNamespaces) });
+  files.push({ path: `${env.name}/CONNECT.md`, content: renderConnectMarkdown(env.name, endpoints, mcpCallerNamespaces(env)) });
   if (endpoints.length > 0) {
     files.push({ path: `${env.name}/${CLIENT_CONFIG_FILES.codex}`, content: codexConfig(endpoints) });
     files.push({ path: `${env.name}/${CLIENT_CONFIG_FILES.claude}`, content: claudeConfig(endpoints) });

@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../lib/cli';
-import { EnvironmentInput } from '../lib/config/types';
+import { EnvironmentInput, KmcpServerInput } from '../lib/config/types';
 import { ENVIRONMENTS } from '../lib/environments';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -30,13 +30,26 @@ const TEST_TIMEOUT_MS = 900_000;
 
 /**
  * The configuration with `n` extra MCP servers, for the row "synth with +1/+10/+100 extra MCP
- * servers" (cost growth per server). Returns undefined while the configuration has no MCP server
- * list (issue 5): the row then prints n/a. Once it exists, return ENVIRONMENTS with `n` servers
- * added (e.g. to one environment); `n` is never 0.
+ * servers" (cost growth per server): `n` kMCP servers added to the first environment, each a
+ * stdio server with a volume, a Secret and a kagent RemoteMCPServer (the most objects per server).
  */
 export function extraMcpServerInputs(n: number): readonly EnvironmentInput[] | undefined {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`extra MCP servers: ${n} is not a positive integer`);
-  return undefined;
+  const [first, ...rest] = ENVIRONMENTS;
+  const extra: KmcpServerInput[] = Array.from({ length: n }, (_, i) => ({
+    name: `bench-${i + 1}`,
+    transport: 'stdio',
+    image: 'docker.io/library/node:22-alpine',
+    cmd: 'npx',
+    args: ['-y', '@modelcontextprotocol/server-filesystem@2026.8.31', '/data'],
+    volume: { mountPath: '/data' },
+    secrets: [{ name: `bench-${i + 1}-env`, keys: { API_KEY: 'bench key' } }],
+  }));
+  return [{
+    ...first,
+    kmcp: { ...first.kmcp, enabled: true, servers: [...(first.kmcp?.servers ?? []), ...extra] },
+    kagent: { ...first.kagent, enabled: true },
+  }, ...rest];
 }
 const EXTRA_MCP_NA = 'n/a (config has no MCP server list yet; see issue 5)';
 

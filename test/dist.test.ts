@@ -20,12 +20,14 @@ describe('the committed dist/', () => {
     for (const env of ['homelab', 'example', 'k0s-dev', 'openshift']) {
       const appFolders = [...dist.dirs].filter((d) => d.startsWith(`dist/${env}/`) && d.split('/').length === 3
         && dist.objects.some((o) => o.file.startsWith(`${d}/`))).map((d) => d.split('/')[2]).filter((d) => d !== 'apps');
-      const children = apps.filter((a) => a.env === env && a.app === 'apps').map((a) => a.doc.spec.source.path);
+      const children = apps.filter((a) => a.env === env && a.app === 'apps' && a.doc.spec.source.path !== undefined).map((a) => a.doc.spec.source.path);
       expect(children.sort()).toEqual(appFolders.map((f) => `dist/${env}/${f}`).sort());
       expect(apps.filter((a) => a.env === env && a.app === undefined).map((a) => a.doc.spec.source.path)).toEqual([`dist/${env}/apps`]);
     }
     for (const app of apps) {
-      expect(dist.dirs.has(app.doc.spec.source.path)).toBe(true);
+      // A Helm source (a third-party chart such as kMCP) has a chart and a pinned version instead of a path.
+      if (app.doc.spec.source.chart) expect(app.doc.spec.source.targetRevision).toMatch(/^\d+\.\d+\.\d+$/);
+      else expect(dist.dirs.has(app.doc.spec.source.path)).toBe(true);
       expect(app.doc.spec.syncPolicy?.automated).toBeUndefined();
     }
   });

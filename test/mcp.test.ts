@@ -208,6 +208,10 @@ describe('generated client configs', () => {
       return services.some((s) => s.env === env && s.doc.spec.type === 'NodePort' && s.doc.spec.ports.some((p: any) => String(p.nodePort) === url.port));
     }
     const [svc, ns] = url.hostname.split('.');
+    // kMCP creates the Service of an MCPServer: same name, port = deployment.port.
+    const kmcpServer = (port: string) => dist.objects.some((o) => o.env === env && o.doc.kind === 'MCPServer'
+      && o.doc.metadata.name === svc && o.doc.metadata.namespace === ns && String(o.doc.spec.deployment.port) === port);
+    if (url.port && kmcpServer(url.port)) return true;
     if (url.port) return services.some((s) => s.env === env && s.doc.metadata.name === svc && s.doc.metadata.namespace === ns && s.doc.spec.ports.some((p: any) => String(p.port) === url.port));
     return hosts.some((h) => h.env === env && h.host === url.hostname && h.https === (url.protocol === 'https:')
       && h.paths.some((p: string) => url.pathname.startsWith(p)));

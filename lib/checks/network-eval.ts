@@ -5,6 +5,7 @@
  * of a direction selects is open in that direction; selected pods allow the union of the rules;
  * a rule without `from`/`to` or `ports` matches everything; named ports resolve on the target.
  */
+import { kmcpWorkloads } from './kmcp-workloads';
 import { ManifestObject, asArray, asRecord, labelsMatch, podLabelsOf, podSpecOf } from './model';
 
 export interface PodTemplate {
@@ -21,8 +22,9 @@ export type Source = PodTemplate | { readonly ip: string };
 
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'];
 
+/** Pod templates of the workloads in `objects`, plus the pods kMCP creates for MCPServers. */
 export function podTemplates(objects: readonly ManifestObject[]): PodTemplate[] {
-  return objects.filter((o) => WORKLOAD_KINDS.includes(o.doc?.kind)).map((o) => {
+  return [...objects.filter((o) => WORKLOAD_KINDS.includes(o.doc?.kind)), ...kmcpWorkloads(objects)].map((o) => {
     const spec = asRecord(podSpecOf(o.doc));
     const containers = [...asArray(spec.containers), ...asArray(spec.initContainers)];
     return {

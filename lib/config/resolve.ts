@@ -1,6 +1,8 @@
 import { parseImageRef, unpinnedReason } from '../images';
 import { applyClusterDefaults, defaultScheme, networkDefaults, validateCluster } from './cluster';
 import { applyKubernetesMcpRbacDefaults, validateKubernetesMcpRbac } from './kubernetes-mcp-rbac';
+import { kagentDefaults, kmcpDefaults, validateKagent, validateKmcp } from './kmcp';
+import { applyOperationsDefaults, validateOperations } from './operations';
 import {
   isDnsLabel, isDnsSubdomain, isEmailAddress, isGitRepoUrl, isHostName, isIpv4Cidr, isPort,
   isPositiveInteger, parsePublicUri, parseQuantity,
@@ -154,6 +156,9 @@ export function applyDefaults(input: EnvironmentInput): EnvironmentConfig {
       },
     },
     kubernetesMcp: kubernetesMcpDefaults(input),
+    kmcp: kmcpDefaults(input),
+    kagent: kagentDefaults(input),
+    operations: applyOperationsDefaults(input),
     network: {
       ingressController: input.network?.ingressController ?? net.ingressController,
       dns: input.network?.dns ?? net.dns,
@@ -197,7 +202,7 @@ function kubernetesMcpDefaults(input: EnvironmentInput): KubernetesMcpConfig {
 }
 
 /** Collects issues under a field prefix, so every message names the full config path. */
-class IssueList {
+export class IssueList {
   readonly issues: ConfigIssue[] = [];
   constructor(private readonly prefix: string) {}
 
@@ -210,22 +215,22 @@ class IssueList {
   }
 }
 
-const show = (v: unknown): string => JSON.stringify(v);
+export const show = (v: unknown): string => JSON.stringify(v);
 
-function checkImage(list: IssueList, field: string, ref: string): void {
+export function checkImage(list: IssueList, field: string, ref: string): void {
   const parsed = parseImageRef(ref);
   if (typeof parsed === 'string') return list.add(field, `${show(ref)} ${parsed}; allowed: [registry/]repository:tag`);
   const reason = unpinnedReason(parsed);
   if (reason) list.add(field, `${show(ref)} ${reason}; allowed: a pinned tag such as postgres:15 or a @sha256 digest`);
 }
 
-function checkSize(list: IssueList, field: string, value: string): void {
+export function checkSize(list: IssueList, field: string, value: string): void {
   const bytes = parseQuantity(value);
   list.check(bytes !== undefined && bytes > 0 && !value.endsWith('m'), field,
     `${show(value)} is not a positive storage size; allowed: a Kubernetes quantity greater than zero such as 10Gi`);
 }
 
-function checkResources(list: IssueList, field: string, spec: ResourceSpec): void {
+export function checkResources(list: IssueList, field: string, spec: ResourceSpec): void {
   for (const kind of ['cpu', 'memory'] as const) {
     const req = parseQuantity(spec.requests[kind]);
     const lim = parseQuantity(spec.limits[kind]);
@@ -287,10 +292,13 @@ export function validateEnvironment(env: EnvironmentConfig): ConfigIssue[] {
 
   if (env.penpot.enabled) validatePenpot(list, env);
   if (env.kubernetesMcp.enabled) validateKubernetesMcp(list, env.kubernetesMcp);
+  validateKmcp(list, env);
+  validateKagent(list, env);
   validateNetwork(list, env);
-  if (!env.penpot.enabled && !env.kubernetesMcp.enabled) {
-    list.add('penpot.enabled', 'nothing to deploy; allowed: enable penpot, kubernetesMcp or both');
+  if (!env.penpot.enabled && !env.kubernetesMcp.enabled && !env.kmcp.enabled) {
+    list.add('penpot.enabled', 'nothing to deploy; allowed: enable penpot, kubernetesMcp, kmcp or several');
   }
+  validateOperations(env, list.issues);
   return [...list.issues, ...validateCluster(env), ...validateKubernetesMcpRbac(env)];
 }
 

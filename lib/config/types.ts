@@ -275,6 +275,107 @@ export interface KubernetesMcpConfig {
   readonly resources: ResourceSpec;
 }
 
+/** The kMCP controller (kagent-dev/kmcp), installed by Argo CD from its Helm charts. */
+export interface KmcpControllerConfig {
+  /** Install the CRDs chart and the controller chart through Argo CD. Turn off when kMCP is already installed. @default true */
+  readonly install: boolean;
+  /** @default 'kmcp-system' */
+  readonly namespace: string;
+  /** Helm repository of both charts, without `oci://` (Argo CD's form for OCI registries). @default 'ghcr.io/kagent-dev/kmcp/helm' */
+  readonly chartRepoURL: string;
+  /** Version of the `kmcp-crds` and `kmcp` charts (and of the controller image). @default '0.3.0' */
+  readonly chartVersion: string;
+  /** Chart value `controller.replicaCount`. @default 1 */
+  readonly replicas: number;
+  /** Chart value `controller.leaderElection.enabled`; needed with more than one replica. @default true */
+  readonly leaderElection: boolean;
+  /** Chart value `resources`. @default the chart's own: requests 10m/64Mi, limits 500m/128Mi */
+  readonly resources: ResourceSpec;
+}
+
+/** A Secret an MCP server reads as environment variables (kMCP `secretRefs`), created outside git. */
+export interface KmcpServerSecret {
+  /** Secret name in the servers' namespace. */
+  readonly name: string;
+  /** Key (= environment variable name) -> what it holds. */
+  readonly keys: Readonly<Record<string, string>>;
+}
+
+/** A volume claimed for one MCP server (e.g. the files a filesystem server serves). */
+export interface KmcpServerVolume {
+  readonly mountPath: string;
+  /** @default '1Gi' */
+  readonly size: string;
+  /** @default 'ReadWriteOnce' */
+  readonly accessMode: AccessMode;
+}
+
+/** One kMCP `MCPServer`: the controller turns it into a ServiceAccount, ConfigMap, Deployment and Service. */
+export interface KmcpServerConfig {
+  /** MCPServer name, also its Deployment, Service and ServiceAccount name. DNS-1123 label. */
+  readonly name: string;
+  /** One line for the docs and kagent. @default `MCP server <name>` */
+  readonly description: string;
+  /** `stdio`: kMCP bridges stdin/stdout to HTTP with its transport adapter; `http`: the server speaks HTTP itself. */
+  readonly transport: 'stdio' | 'http';
+  /** Pinned image holding the server (and, for stdio, able to run the adapter binary kMCP copies in). */
+  readonly image: string;
+  /** The executable, one string (kMCP's `cmd`); its arguments go to `args`. */
+  readonly cmd: string;
+  /** @default [] */
+  readonly args: readonly string[];
+  /**
+   * Port of the Service kMCP creates (stdio: where its adapter listens; http: the server's own port,
+   * which kMCP's Service targets). @default 3000
+   */
+  readonly port: number;
+  /** Only for `http`: where the server serves MCP. */
+  readonly http?: { readonly targetPort: number; readonly path: string };
+  /** Plain environment variables (kMCP's `env` takes strings only: secrets go to `secrets`). @default {} */
+  readonly env: Readonly<Record<string, string>>;
+  /** Secrets whose keys become environment variables. @default [] */
+  readonly secrets: readonly KmcpServerSecret[];
+  /** @default undefined (no volume) */
+  readonly volume?: KmcpServerVolume;
+  /**
+   * Built-in read-only ClusterRoles bound to the ServiceAccount kMCP creates (kMCP binds nothing).
+   * @default [] (no Kubernetes API access)
+   */
+  readonly clusterRoles: readonly ('view')[];
+  /** Destinations outside the cluster the server needs, e.g. a package registry for `npx`. @default { cidrs: [], ports: [] } */
+  readonly egress: { readonly cidrs: readonly string[]; readonly ports: readonly number[] };
+  /** @default 1 */
+  readonly replicas: number;
+  /** @default requests 50m/128Mi, limits 1/512Mi */
+  readonly resources: ResourceSpec;
+  /** UID the container runs as (kMCP sets no security context of its own); unused on OpenShift (the SCC assigns it). @default 1000 (the `node` user of node images) */
+  readonly runAsUser: number;
+  /** Generate a kagent RemoteMCPServer for it when `kagent.enabled`. @default true */
+  readonly registerWithKagent: boolean;
+}
+
+/** MCP servers run by kMCP. */
+export interface KmcpConfig {
+  /** @default false */
+  readonly enabled: boolean;
+  readonly controller: KmcpControllerConfig;
+  /** Namespace of the MCPServers (the `mcp-servers` app). @default 'mcp-servers' */
+  readonly namespace: string;
+  /** @default [] */
+  readonly servers: readonly KmcpServerConfig[];
+}
+
+/** kagent agents: they reach the platform's MCP servers through `RemoteMCPServer` objects. */
+export interface KagentConfig {
+  /** Generate a RemoteMCPServer for each MCP server (the Kubernetes one and kMCP ones that opt in). @default false */
+  readonly enabled: boolean;
+  /**
+   * Namespaces where kagent agents run: they may reference the RemoteMCPServers (which live beside
+   * their servers) and call the servers through the default-deny policies. @default ['kagent']
+   */
+  readonly agentNamespaces: readonly string[];
+}
+
 /** Pods addressed by namespace and labels (for NetworkPolicies). */
 export interface PodLocation {
   readonly namespace: string;
@@ -336,6 +437,16 @@ export interface ClusterConfig {
   readonly platform: ClusterPlatform;
 }
 
+/** How the operations scripts (`npm run secrets`, `npm run up`, `npm run down`) reach the cluster. */
+export interface OperationsConfig {
+  /**
+   * The kubeconfig context of this environment's cluster. The scripts refuse to run while kubectl's
+   * current context is another one, and pass `--context` to every kubectl call.
+   * @default 'default' (the context of k3s' /etc/rancher/k3s/k3s.yaml; `k0s kubeconfig admin` names it 'Default')
+   */
+  readonly kubeContext: string;
+}
+
 /** One target cluster: everything needed to synthesize `dist/<name>/`. */
 export interface EnvironmentConfig {
   /** Folder under `dist/` and prefix of the Argo CD Applications. DNS-1123 label. */
@@ -352,7 +463,10 @@ export interface EnvironmentConfig {
   readonly argo: ArgoConfig;
   readonly penpot: PenpotConfig;
   readonly kubernetesMcp: KubernetesMcpConfig;
+  readonly kmcp: KmcpConfig;
+  readonly kagent: KagentConfig;
   readonly network: NetworkConfig;
+  readonly operations: OperationsConfig;
 }
 
 type DeepPartial<T> = T extends readonly (infer U)[]
@@ -365,7 +479,17 @@ type DeepPartial<T> = T extends readonly (infer U)[]
  * What an environment file writes: the name, the domain and the Argo repository are required,
  * everything else falls back to the documented defaults.
  */
-export type EnvironmentInput = DeepPartial<Omit<EnvironmentConfig, 'name' | 'domain' | 'argo' | 'penpot' | 'kubernetesMcp' | 'network'>> & {
+/** A kMCP server as written in an environment file: what it runs, the rest defaulted. */
+export type KmcpServerInput = DeepPartial<Omit<KmcpServerConfig, 'http' | 'volume' | 'secrets' | 'egress'>>
+  & Pick<KmcpServerConfig, 'name' | 'transport' | 'image' | 'cmd'> & {
+    readonly http?: Partial<KmcpServerConfig['http'] & object>;
+    readonly volume?: DeepPartial<KmcpServerVolume> & Pick<KmcpServerVolume, 'mountPath'>;
+    readonly secrets?: readonly KmcpServerSecret[];
+    readonly egress?: Partial<KmcpServerConfig['egress']>;
+  };
+
+export type EnvironmentInput = DeepPartial<Omit<EnvironmentConfig, 'name' | 'domain' | 'argo' | 'penpot' | 'kubernetesMcp' | 'network' | 'kmcp'>> & {
+  readonly kmcp?: DeepPartial<Omit<KmcpConfig, 'servers'>> & { readonly servers?: readonly KmcpServerInput[] };
   readonly network?: Partial<NetworkConfig>;
   readonly name: string;
   readonly domain: string;

@@ -27,4 +27,6 @@ export const example: EnvironmentInput = {
     replicas: 2,
     toolsets: ['core', 'config'],
   },
+  // kubeadm's admin.conf names its context like this; use the name `kubectl config get-contexts` shows.
+  operations: { kubeContext: 'kubernetes-admin@kubernetes' },
 };

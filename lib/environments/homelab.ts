@@ -31,4 +31,39 @@ export const homelab: EnvironmentInput = {
   },
   // Read-only cluster diagnosis for in-cluster agents (kagent, Llama Stack); not exposed outside.
   kubernetesMcp: { enabled: true },
+  // kMCP runs the MCP servers of the user's notes (seed 001); kagent agents reach them (and the
+  // Kubernetes MCP server) through RemoteMCPServers.
+  kmcp: {
+    enabled: true,
+    servers: [
+      {
+        // Serves the files of its own volume over stdio, bridged to HTTP by kMCP's adapter.
+        name: 'filesystem',
+        description: 'Files of the shared agent workspace volume (read and write)',
+        transport: 'stdio',
+        image: 'docker.io/library/node:22-alpine',
+        cmd: 'npx',
+        args: ['-y', '@modelcontextprotocol/server-filesystem@2026.8.31', '/data'],
+        volume: { mountPath: '/data', size: '5Gi' },
+        // npx fetches the pinned package from the npm registry when the pod starts.
+        egress: { cidrs: ['0.0.0.0/0'], ports: [443] },
+      },
+      {
+        // A server with native streamable HTTP (MCP's reference "everything" server).
+        name: 'everything',
+        description: 'MCP reference server with sample tools, prompts and resources (native HTTP)',
+        transport: 'http',
+        image: 'docker.io/library/node:22-alpine',
+        cmd: 'npx',
+        args: ['-y', '@modelcontextprotocol/server-everything@2026.8.31', 'streamableHttp'],
+        env: { PORT: '3001' },
+        port: 3001,
+        http: { targetPort: 3001, path: '/mcp' },
+        egress: { cidrs: ['0.0.0.0/0'], ports: [443] },
+      },
+    ],
+  },
+  kagent: { enabled: true, agentNamespaces: ['kagent'] },
+  // k3s' own kubeconfig (/etc/rancher/k3s/k3s.yaml) names its only context `default`.
+  operations: { kubeContext: 'default' },
 };

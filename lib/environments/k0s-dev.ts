@@ -25,4 +25,6 @@ export const k0sDev: EnvironmentInput = {
     // The WireGuard peers' range: only they may reach the NodePort.
     mcpClientCidrs: ['10.8.0.0/24'],
   },
+  // `k0s kubeconfig admin` names its only context `Default`.
+  operations: { kubeContext: 'Default' },
 };

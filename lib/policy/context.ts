@@ -1,4 +1,5 @@
 /** Builds the per-environment context the checks read other objects through. */
+import { kmcpWorkloads } from '../checks/kmcp-workloads';
 import { ObjectIndex } from '../checks/lookup';
 import { kindOf, ManifestObject, namespaceOf, podSpecOf } from '../checks/model';
 import { PolicyContext } from './model';
@@ -19,7 +20,9 @@ export function contextFor(env: string, objects: readonly ManifestObject[]): Pol
   const index = new ObjectIndex(objects);
   const byNamespace = groupBy(objects, (m) => namespaceOf(m.doc));
   const byKind = groupBy(objects, (m) => kindOf(m.doc));
-  const workloadsByNamespace = groupBy(objects.filter((m) => podSpecOf(m.doc) !== undefined), (m) => namespaceOf(m.doc));
+  // Pods created by controllers from our custom resources count as pods of their namespace too.
+  const workloads = [...objects.filter((m) => podSpecOf(m.doc) !== undefined), ...kmcpWorkloads(objects)];
+  const workloadsByNamespace = groupBy(workloads, (m) => namespaceOf(m.doc));
   return {
     env,
     objects,

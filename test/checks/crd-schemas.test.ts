@@ -5,7 +5,7 @@ import { closeStructuralSchema, crdDir, crdModel, crdVersionSchemas, registerCrd
 import { checkSchemas } from '../../lib/checks/schema';
 import { ManifestObject } from '../../lib/checks/model';
 
-const mo = (doc: any): ManifestObject => ({ doc, file: 'dist/e/mcp/mcp.k8s.yaml', index: 0 });
+const mo = (doc: any): ManifestObject => ({ doc, file: 'dist/e/mcp/mcp.k8s.yaml', env: 'e', app: 'mcp' });
 const hasCrds = fs.existsSync(crdDir());
 // The CRD copies live beside the project (../shared/crds); where that folder is absent the
 // typed imports are the only schema and these tests have nothing to validate against.

@@ -1,0 +1,67 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { EnvironmentConfig } from './config/types';
+import { KagentRemoteMcpServer } from './kagent-remote-mcp-server';
+import { KmcpMcpServer } from './kmcp-mcp-server';
+import { systemLabels } from './labels';
+import { McpGateway } from './mcp-gateway';
+import { NetworkIsolation } from './network-isolation';
+import { PlatformNamespace } from './platform-namespace';
+
+export interface McpServersChartProps {
+  readonly env: EnvironmentConfig;
+}
+
+/** Namespaces whose pods may call the platform's MCP servers: listed clients and kagent's agents. */
+export function mcpCallerNamespaces(env: EnvironmentConfig): string[] {
+  const agents = env.kagent.enabled ? env.kagent.agentNamespaces : [];
+  return [...new Set([...env.network.mcpClientNamespaces, ...agents])];
+}
+
+/**
+ * The `mcp-servers` app: kMCP `MCPServer`s (the controller turns each into a Deployment and a
+ * Service), what the controller leaves out (volumes, Secrets, RBAC, security context), default-deny
+ * networking for the pods it creates, and a kagent RemoteMCPServer per server that opts in.
+ * Synced after the kMCP CRDs and controller (their Applications have earlier waves).
+ */
+export class McpServersChart extends Chart {
+  readonly appNamespace: string;
+  readonly gateway: McpGateway;
+
+  constructor(scope: Construct, id: string, props: McpServersChartProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const { env } = props;
+    this.appNamespace = env.kmcp.namespace;
+    // Every pod here gets a restricted security context from the MCPServer spec (init container included).
+    new PlatformNamespace(this, 'namespace', { name: this.appNamespace, partOf: 'mcp-servers', enforce: 'restricted' });
+    this.gateway = new McpGateway(this, 'gateway', {
+      ingressClassName: env.ingress.className,
+      tlsSecretName: env.ingress.tlsSecretName,
+      allowedSourceCidrs: env.ingress.allowedSourceCidrs,
+    });
+    const net = new NetworkIsolation(this, 'network', { namespace: this.appNamespace, dns: env.network.dns, labels: systemLabels('mcp-servers') });
+    const callers = mcpCallerNamespaces(env);
+
+    for (const config of env.kmcp.servers) {
+      const server = new KmcpMcpServer(this, config.name, {
+        gateway: this.gateway,
+        namespace: this.appNamespace,
+        config,
+        mirrors: env.images.mirrors,
+        pullPolicy: env.images.pullPolicy,
+        storageClassName: env.storage.className,
+      });
+      const workload = { name: config.name, pods: server.pods };
+      for (const namespace of callers) net.allowIngress(workload, { pods: {}, namespace }, [{ port: config.port }]);
+      if (config.egress.cidrs.length > 0) {
+        net.allowEgress(workload, { cidrs: config.egress.cidrs }, config.egress.ports.map((port) => ({ port })));
+      }
+      if (config.clusterRoles.length > 0) {
+        net.allowEgress(workload, { cidrs: env.network.apiServer.cidrs }, env.network.apiServer.ports.map((port) => ({ port })));
+      }
+      if (env.kagent.enabled && config.registerWithKagent) {
+        new KagentRemoteMcpServer(this, `${config.name}-kagent`, { endpoint: server.endpoint, agentNamespaces: env.kagent.agentNamespaces });
+      }
+    }
+  }
+}
