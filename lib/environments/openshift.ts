@@ -19,6 +19,8 @@ export const openshift: EnvironmentInput = {
     // The OpenShift GitOps operator's default Argo CD instance.
     namespace: 'openshift-gitops',
   },
+  // The context `oc login https://api.ocp.example.internal:6443` writes (namespace/server/user).
+  operations: { kubeContext: 'default/api-ocp-example-internal:6443/kube:admin' },
   penpot: { enabled: false },
   kubernetesMcp: {
     enabled: true,
