@@ -68,7 +68,7 @@ export class BundledDatabases extends Construct {
           metadata: { labels: standardLabels(pgId) },
           spec: {
             ...POD_DEFAULTS,
-            securityContext: podSecurity(DATABASE_UID),
+            securityContext: podSecurity(this, DATABASE_UID),
             terminationGracePeriodSeconds: 60,
             containers: [{
               name: 'postgres',
@@ -121,7 +121,7 @@ export class BundledDatabases extends Construct {
       replicas: 1,
       servicePorts: [{ name: 'valkey', port: VALKEY_PORT }],
       pod: {
-        securityContext: podSecurity(DATABASE_UID),
+        securityContext: podSecurity(this, DATABASE_UID),
         containers: [{
           name: 'valkey',
           image: resolveImage(props.images.valkey, props.images.mirrors),

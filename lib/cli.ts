@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { riskWarnings } from './config/kubernetes-mcp-rbac';
 import { ConfigError, resolveEnvironments, selectEnvironments } from './config/resolve';
 import { EnvironmentInput } from './config/types';
 import { DIST_DIR } from './platform';
@@ -16,6 +17,8 @@ export interface SynthOptions {
 export interface SynthResult {
   readonly environments: readonly string[];
   readonly files: readonly OutputFile[];
+  /** Loud warnings about risky choices of the synthesized environments (printed by {@link main}). */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -28,7 +31,7 @@ export function synth(inputs: readonly EnvironmentInput[], options: SynthOptions
   const names = envs.map((e) => e.name);
   writeEnvironments(options.outdir, names, files);
   if (options.only.length === 0) pruneEnvironments(options.outdir, names);
-  return { environments: names, files };
+  return { environments: names, files, warnings: envs.flatMap(riskWarnings) };
 }
 
 export function parseSynthArgs(argv: readonly string[], cwd: string): SynthOptions {
@@ -65,6 +68,7 @@ export function main(inputs: readonly EnvironmentInput[], argv: readonly string[
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     console.log(`Synthesized ${result.environments.join(', ')} into ${path.relative(cwd, options.outdir) || '.'}/ `
       + `(${result.files.length} files, ${ms.toFixed(0)} ms)`);
+    for (const warning of result.warnings) console.warn(`\n!!! WARNING !!! ${warning}`);
     return 0;
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -1,5 +1,9 @@
 import { Construct } from 'constructs';
 import { k8s } from './k8s';
+import { OpenShiftRoute } from './openshift-route';
+
+/** What routes external traffic into the cluster. */
+export type Router = 'ingress-nginx' | 'openshift';
 
 export interface IngressRoute {
   /** Host users type. */
@@ -33,6 +37,14 @@ export interface InternalIngressProps {
   /** Pass responses through unbuffered (Server-Sent Events, MCP streamable HTTP). @default false */
   readonly unbuffered?: boolean;
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * `openshift` emits one edge Route per route instead of an Ingress: TLS at the router (http
+   * redirected), `streamTimeoutSeconds` as the route timeout, the source allowlist as
+   * `ip_allowlist`. `className`, `tlsSecretName` and the nginx-only settings (body size,
+   * buffering) do not apply: HAProxy neither buffers nor limits bodies by default.
+   * @default 'ingress-nginx'
+   */
+  readonly router?: Router;
 }
 
 /** ingress-nginx annotations for long-lived, large-upload internal traffic. */
@@ -59,10 +71,31 @@ export function ingressNginxAnnotations(props: InternalIngressProps): Record<str
  * upload limit matching the backend, optional TLS and an optional source allowlist.
  */
 export class InternalIngress extends Construct {
-  readonly ingress: k8s.KubeIngress;
+  /** The Ingress, unless the router is OpenShift's. */
+  readonly ingress?: k8s.KubeIngress;
+  /** The Routes, when the router is OpenShift's (one per route, in order). */
+  readonly routes: readonly OpenShiftRoute[] = [];
+  /** The scheme users type for the routed hosts. */
+  readonly scheme: 'http' | 'https';
 
   constructor(scope: Construct, id: string, props: InternalIngressProps) {
     super(scope, id);
+    if (props.router === 'openshift') {
+      this.scheme = 'https';
+      this.routes = props.routes.map((r, i) => new OpenShiftRoute(this, `route-${i}`, {
+        name: props.routes.length === 1 ? props.name : `${props.name}-${i}`,
+        namespace: props.namespace,
+        host: r.host,
+        path: r.path,
+        serviceName: r.serviceName,
+        servicePortName: r.servicePortName,
+        timeoutSeconds: props.streamTimeoutSeconds,
+        allowedSourceCidrs: props.allowedSourceCidrs,
+        labels: props.labels,
+      }));
+      return;
+    }
+    this.scheme = props.tlsSecretName ? 'https' : 'http';
     const hosts = [...new Set(props.routes.map((r) => r.host))];
     this.ingress = new k8s.KubeIngress(this, 'ingress', {
       metadata: {

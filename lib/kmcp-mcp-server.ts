@@ -6,6 +6,7 @@ import { resolveImage } from './images';
 import { k8s } from './k8s';
 import { MANAGED_BY } from './labels';
 import { McpEndpoint, McpGateway } from './mcp-gateway';
+import { podIdentityAt } from './pods';
 
 /** Path kMCP's transport adapter serves a stdio server on (agentgateway route `/mcp`). */
 export const KMCP_STDIO_PATH = '/mcp';
@@ -107,10 +108,13 @@ export class KmcpMcpServer extends Construct {
           },
           podSecurityContext: {
             runAsNonRoot: true,
-            runAsUser: s.runAsUser,
-            runAsGroup: s.runAsUser,
-            // The volume must be writable by the server's UID.
-            ...(s.volume ? { fsGroup: s.runAsUser } : {}),
+            // On OpenShift the restricted-v2 SCC assigns the ids (lib/pods.ts): runAsUser is not used there.
+            ...(podIdentityAt(this) === 'image' ? {
+              runAsUser: s.runAsUser,
+              runAsGroup: s.runAsUser,
+              // The volume must be writable by the server's UID.
+              ...(s.volume ? { fsGroup: s.runAsUser } : {}),
+            } : {}),
             seccompProfile: { type: 'RuntimeDefault' },
           },
           securityContext: CONTAINER_SECURITY as any,

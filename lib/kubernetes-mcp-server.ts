@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { stringify as toToml } from 'smol-toml';
+import { RISK_ACKNOWLEDGED_ANNOTATION } from './annotations';
+import { OPERATOR_PROFILE_RULES } from './config/kubernetes-mcp-rbac';
 import { ImagesConfig, KubernetesMcpConfig } from './config/types';
 import { imageTag, resolveImage } from './images';
 import { k8s } from './k8s';
@@ -24,27 +26,38 @@ export interface KubernetesMcpServerProps {
   readonly images: ImagesConfig;
 }
 
-/** The server's TOML configuration: every setting that has a config field, read-only always. */
+/**
+ * The server's TOML configuration: every setting that has a config field. Read-only and
+ * non-destructive unless the `operator` RBAC profile grants writes, so that the tools match RBAC.
+ */
 export function kubernetesMcpToml(config: KubernetesMcpConfig): string {
   const toolsets = config.helmReleaseAccess && !config.toolsets.includes('helm') ? [...config.toolsets, 'helm'] : [...config.toolsets];
+  const readOnly = config.rbacProfile !== 'operator';
   return toToml({
     port: String(config.port),
     log_level: config.logLevel,
-    read_only: true,
-    disable_destructive: true,
+    read_only: readOnly,
+    disable_destructive: readOnly,
     stateless: config.stateless,
     list_output: config.listOutput,
     toolsets,
     disabled_tools: [...new Set([...ALWAYS_DISABLED_TOOLS, ...config.disabledTools])],
-    // Secrets stay out of reach even where RBAC would allow them (helm opt-in).
-    denied_resources: [{ group: '', version: 'v1', kind: 'Secret' }],
+    // Secrets stay out of reach even where RBAC would allow them (helm opt-in); the operator
+    // profile manages Secrets on purpose (seed 002), and its warning says so.
+    ...(readOnly ? { denied_resources: [{ group: '', version: 'v1', kind: 'Secret' }] } : {}),
   }) + '\n';
 }
 
+/** Why the operator profile is dangerous, in one line for the connection docs. */
+export const OPERATOR_PROFILE_RISK = 'This server runs with the OPERATOR RBAC profile: any client that reaches it can create, change and delete '
+  + 'pods, services, configmaps, secrets, deployments, jobs and cronjobs in every namespace, and read every Secret. '
+  + 'Only connect agents you trust with that, and keep the endpoint off untrusted networks.';
+
 /**
- * The read-only Kubernetes MCP server: its own ServiceAccount with the built-in `view` role
- * plus node and event reading, configuration as a TOML file in a ConfigMap, and one port
- * declared once (container port, Service, probes and the TOML `port` all come from it).
+ * The Kubernetes MCP server: its own ServiceAccount with the built-in `view` role plus node and
+ * event reading (and, with the `operator` RBAC profile only, seed 002's CRUD set), configuration
+ * as a TOML file in a ConfigMap, and one port declared once (container port, Service, probes and
+ * the TOML `port` all come from it).
  */
 export class KubernetesMcpServer extends Construct {
   readonly endpoint: McpEndpoint;
@@ -86,6 +99,13 @@ export class KubernetesMcpServer extends Construct {
         { apiGroups: [''], resources: ['secrets'], verbs: ['list'] },
       ]);
     }
+    if (config.rbacProfile === 'operator') {
+      // Opt-in risk (seed 002): write access cluster-wide. The annotation carries the
+      // environment's acknowledgement to the policy suite, which fails without it.
+      const annotations = config.rbacRiskAcknowledged ? { [RISK_ACKNOWLEDGED_ANNOTATION]: config.rbacRiskAcknowledged } : undefined;
+      this.clusterRole('operator', `${ns}-${KUBERNETES_MCP_NAME}-operator`, labels,
+        OPERATOR_PROFILE_RULES.map((r) => ({ apiGroups: [...r.apiGroups], resources: [...r.resources], verbs: [...r.verbs] })), annotations);
+    }
 
     new k8s.KubeConfigMap(this, 'config', {
       metadata: { name: KUBERNETES_MCP_NAME, namespace: ns, labels },
@@ -104,7 +124,7 @@ export class KubernetesMcpServer extends Construct {
         serviceAccountName: this.serviceAccountName,
         // In-cluster authentication is the point of this server.
         automountServiceAccountToken: true,
-        securityContext: podSecurity(KUBERNETES_MCP_UID),
+        securityContext: podSecurity(this, KUBERNETES_MCP_UID),
         containers: [{
           name: KUBERNETES_MCP_NAME,
           image: resolveImage(config.image, props.images.mirrors),
@@ -145,9 +165,11 @@ export class KubernetesMcpServer extends Construct {
       });
     }
 
+    const operator = config.rbacProfile === 'operator';
     this.endpoint = props.gateway.expose({
       name: 'kubernetes',
-      title: 'Kubernetes MCP server (read-only cluster diagnosis)',
+      title: operator ? 'Kubernetes MCP server (OPERATOR profile: writes to the cluster)' : 'Kubernetes MCP server (read-only cluster diagnosis)',
+      risk: operator ? OPERATOR_PROFILE_RISK : undefined,
       namespace: ns,
       serviceName: KUBERNETES_MCP_NAME,
       identity,
@@ -158,8 +180,8 @@ export class KubernetesMcpServer extends Construct {
     });
   }
 
-  private clusterRole(id: string, name: string, labels: Record<string, string>, rules: k8s.PolicyRule[]): void {
-    new k8s.KubeClusterRole(this, `${id}-role`, { metadata: { name, labels }, rules });
+  private clusterRole(id: string, name: string, labels: Record<string, string>, rules: k8s.PolicyRule[], annotations?: Record<string, string>): void {
+    new k8s.KubeClusterRole(this, `${id}-role`, { metadata: { name, labels, ...(annotations ? { annotations } : {}) }, rules });
     this.bindClusterRole(id, name, labels);
   }
 

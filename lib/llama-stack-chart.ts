@@ -6,7 +6,8 @@ import { declareTlsSecret } from './external-secret';
 import { KubernetesMcpServer } from './kubernetes-mcp-server';
 import { systemLabels } from './labels';
 import { LLAMA_STACK_NAME, LlamaStack } from './llama-stack';
-import { NetworkIsolation } from './network-isolation';
+import { NetworkIsolation, peerAt } from './network-isolation';
+import { isOpenShift } from './config/cluster';
 import { PlatformNamespace } from './platform-namespace';
 import { WorkloadAlerts } from './workload-alerts';
 
@@ -35,6 +36,7 @@ export class LlamaStackChart extends Chart {
       ingressClassName: env.ingress.className,
       tlsSecretName: env.ingress.tlsSecretName,
       allowedSourceCidrs: env.ingress.allowedSourceCidrs,
+      router: isOpenShift(env) ? 'openshift' : 'ingress-nginx',
     });
 
     const net = new NetworkIsolation(this, 'network', { namespace: this.appNamespace, dns: env.network.dns, labels: systemLabels(LLAMA_STACK_NAME) });
@@ -43,7 +45,7 @@ export class LlamaStackChart extends Chart {
     // The MCP chart admits these pods on the same port (the other half of the flow).
     net.allowEgress(workload, { pods: kubernetesMcp.pods, namespace: kubernetesMcp.namespace }, [{ port: kubernetesMcp.port }]);
     net.allowEgress(workload, { cidrs: l.inference.cidrs }, [{ port: inferencePort(l.inference.url) }]);
-    if (l.ingressHost) net.allowIngress(workload, { pods: env.network.ingressController.podLabels, namespace: env.network.ingressController.namespace }, api);
+    if (l.ingressHost) net.allowIngress(workload, peerAt(env.network.ingressController), api);
     for (const namespace of l.clientNamespaces) net.allowIngress(workload, { pods: {}, namespace }, api);
 
     if (env.monitoring.prometheusRules) {

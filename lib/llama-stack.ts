@@ -6,7 +6,7 @@ import { ImagesConfig, LlamaStackConfig } from './config/types';
 import { endpointUrls } from './connection-info';
 import { ExternalSecret } from './external-secret';
 import { imageTag, resolveImage } from './images';
-import { InternalIngress } from './internal-ingress';
+import { InternalIngress, Router } from './internal-ingress';
 import { k8s } from './k8s';
 import { WorkloadIdentity, selectorLabels, standardLabels } from './labels';
 import { INFERENCE_API_KEY, LLAMA_STACK_PORT, McpServerRef, llamaStackRunConfig, mcpServerId } from './llama-stack-run-config';
@@ -63,6 +63,8 @@ export interface LlamaStackProps {
   readonly tlsSecretName?: string;
   /** @default [] */
   readonly allowedSourceCidrs?: readonly string[];
+  /** Which router serves `ingressHost`: an Ingress for ingress-nginx, an edge Route on OpenShift. @default 'ingress-nginx' */
+  readonly router?: Router;
 }
 
 /**
@@ -125,7 +127,7 @@ export class LlamaStack extends Construct {
       podAnnotations: { 'checksum/config': createHash('sha256').update(configYaml).digest('hex') },
       servicePorts: [{ name: 'http', port: LLAMA_STACK_PORT }],
       pod: {
-        securityContext: podSecurity(LLAMA_STACK_UID),
+        securityContext: podSecurity(this, LLAMA_STACK_UID),
         containers: [{
           name: LLAMA_STACK_NAME,
           image: resolveImage(config.image, props.images.mirrors),
@@ -189,8 +191,10 @@ export class LlamaStack extends Construct {
         unbuffered: true,
         labels,
         routes: [{ host: config.ingressHost, serviceName: LLAMA_STACK_NAME, servicePortName: 'http' }],
+        router: props.router,
       });
-      ingressUrl = `${props.tlsSecretName ? 'https' : 'http'}://${config.ingressHost}`;
+      // An OpenShift Route terminates TLS at the router (edge), so it is always https.
+      ingressUrl = `${props.tlsSecretName || props.router === 'openshift' ? 'https' : 'http'}://${config.ingressHost}`;
     }
 
     this.endpoint = {

@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { isOpenShift } from './config/cluster';
 import { EnvironmentConfig } from './config/types';
 import { declareTlsSecret } from './external-secret';
 import { KagentRemoteMcpServer } from './kagent-remote-mcp-server';
@@ -8,7 +9,7 @@ import { systemLabels } from './labels';
 import { llamaStackPodLabels } from './llama-stack';
 import { McpGateway } from './mcp-gateway';
 import { mcpCallerNamespaces } from './mcp-servers-chart';
-import { NetworkIsolation } from './network-isolation';
+import { NetworkIsolation, peerAt } from './network-isolation';
 import { PlatformNamespace } from './platform-namespace';
 import { SmokeCheck } from './smoke-check';
 import { WorkloadAlerts } from './workload-alerts';
@@ -34,6 +35,7 @@ export class McpChart extends Chart {
       ingressClassName: env.ingress.className,
       tlsSecretName: env.ingress.tlsSecretName,
       allowedSourceCidrs: env.ingress.allowedSourceCidrs,
+      router: isOpenShift(env) ? 'openshift' : 'ingress-nginx',
     });
     const server = new KubernetesMcpServer(this, 'kubernetes', { gateway: this.gateway, config: env.kubernetesMcp, images: env.images });
     if (env.kagent.enabled) new KagentRemoteMcpServer(this, 'kubernetes-kagent', { endpoint: server.endpoint, agentNamespaces: env.kagent.agentNamespaces });
@@ -43,7 +45,7 @@ export class McpChart extends Chart {
     const workload = { name: server.serviceAccountName, pods: server.pods };
     const port = [{ port: k.port }];
     net.allowEgress(workload, { cidrs: env.network.apiServer.cidrs }, env.network.apiServer.ports.map((p) => ({ port: p })));
-    if (k.ingressHost) net.allowIngress(workload, { pods: env.network.ingressController.podLabels, namespace: env.network.ingressController.namespace }, port);
+    if (k.ingressHost) net.allowIngress(workload, peerAt(env.network.ingressController), port);
     if (k.exposure.type === 'NodePort') net.allowIngress(workload, { cidrs: env.network.mcpClientCidrs }, port);
     for (const namespace of mcpCallerNamespaces(env)) net.allowIngress(workload, { pods: {}, namespace }, port);
     // Llama Stack's chart allows the egress half of this flow.

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { McpExposure } from './config/types';
-import { InternalIngress } from './internal-ingress';
+import { InternalIngress, Router } from './internal-ingress';
 import { k8s } from './k8s';
 import { WorkloadIdentity, selectorLabels, standardLabels } from './labels';
 import { ServicePortSpec } from './workload';
@@ -37,6 +37,8 @@ export interface McpServerExposureProps {
   /** A URL that reaches the server through another component (Penpot's frontend proxies `/mcp/stream`). */
   readonly sameOriginUrl?: string;
   readonly auth?: McpClientAuth;
+  /** A risk every reader of the connection docs must see first (e.g. write access to the cluster). @default undefined */
+  readonly risk?: string;
 }
 
 /** Everything a client needs to reach one MCP server; read by the connection-info generator. */
@@ -55,8 +57,11 @@ export interface McpEndpoint {
   /** The NodePort Service carrying only the MCP port, when exposed that way. */
   readonly nodePortServiceName?: string;
   readonly ingressUrl?: string;
+  /** What serves `ingressUrl`: an Ingress, or an OpenShift Route (TLS at the router). */
+  readonly ingressKind?: 'Ingress' | 'Route';
   readonly sameOriginUrl?: string;
   readonly auth?: McpClientAuth;
+  readonly risk?: string;
   /** The controller that creates the Service (not in dist/), e.g. `kmcp` for an MCPServer. @default undefined: ours */
   readonly managedBy?: string;
 }
@@ -80,6 +85,8 @@ export interface McpGatewayProps {
   readonly tlsSecretName?: string;
   /** @default [] */
   readonly allowedSourceCidrs?: readonly string[];
+  /** `openshift`: dedicated hosts become edge Routes (https). @default 'ingress-nginx' */
+  readonly router?: Router;
 }
 
 /**
@@ -130,8 +137,9 @@ export class McpGateway extends Construct {
       service('nodeport', nodePortServiceName, 'NodePort', [mcpPort], server.exposure.nodePort);
     }
     let ingressUrl: string | undefined;
+    let ingressKind: McpEndpoint['ingressKind'];
     if (server.ingressHost) {
-      new InternalIngress(scope, 'ingress', {
+      const ingress = new InternalIngress(scope, 'ingress', {
         name: server.serviceName,
         namespace: server.namespace,
         className: this.props.ingressClassName,
@@ -142,8 +150,10 @@ export class McpGateway extends Construct {
         unbuffered: true,
         labels: standardLabels(server.identity),
         routes: [{ host: server.ingressHost, path, serviceName: server.serviceName, servicePortName: server.mcpPortName }],
+        router: this.props.router,
       });
-      ingressUrl = `${this.props.tlsSecretName ? 'https' : 'http'}://${server.ingressHost}${path}`;
+      ingressUrl = `${ingress.scheme}://${server.ingressHost}${path}`;
+      ingressKind = ingress.routes.length > 0 ? 'Route' : 'Ingress';
     }
     const endpoint: McpEndpoint = {
       name: server.name,
@@ -157,8 +167,10 @@ export class McpGateway extends Construct {
       exposure: server.exposure,
       nodePortServiceName,
       ingressUrl,
+      ingressKind,
       sameOriginUrl: server.sameOriginUrl,
       auth: server.auth,
+      risk: server.risk,
     };
     this.endpointList.push(endpoint);
     return endpoint;

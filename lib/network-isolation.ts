@@ -1,9 +1,13 @@
 import { Construct } from 'constructs';
 import { k8s } from './k8s';
 
-/** Pods a rule talks about: in this namespace by labels, in another namespace, or addresses. */
+/**
+ * Pods a rule talks about: in this namespace by labels, in another namespace, in every namespace
+ * carrying some labels (OpenShift's router namespaces), or addresses.
+ */
 export type Peer =
   | { readonly pods: Readonly<Record<string, string>>; readonly namespace?: string }
+  | { readonly pods: Readonly<Record<string, string>>; readonly namespaceLabels: Readonly<Record<string, string>> }
   | { readonly cidrs: readonly string[] };
 
 export interface PortRule {
@@ -15,6 +19,8 @@ export interface PortRule {
 export interface DnsTarget {
   readonly namespace: string;
   readonly podLabels: Readonly<Record<string, string>>;
+  /** Ports the DNS pods listen on (after the Service's translation). @default [53] */
+  readonly ports?: readonly number[];
 }
 
 export interface NetworkIsolationProps {
@@ -28,6 +34,9 @@ const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 function peerOf(peer: Peer, ownNamespace: string): k8s.NetworkPolicyPeer {
   if ('cidrs' in peer) return { ipBlock: { cidr: peer.cidrs[0] } };
+  if ('namespaceLabels' in peer) {
+    return { podSelector: { matchLabels: { ...peer.pods } }, namespaceSelector: { matchLabels: { ...peer.namespaceLabels } } };
+  }
   const namespace = peer.namespace ?? ownNamespace;
   return {
     podSelector: { matchLabels: { ...peer.pods } },
@@ -45,6 +54,13 @@ function portsOf(ports: readonly PortRule[]): k8s.NetworkPolicyPort[] {
     port: typeof p.port === 'number' ? k8s.IntOrString.fromNumber(p.port) : k8s.IntOrString.fromString(p.port),
     protocol: p.protocol ?? 'TCP',
   }));
+}
+
+/** The NetworkPolicy peer of a configured location: a namespace by name, or a group of namespaces by labels. */
+export function peerAt(location: { readonly podLabels: Readonly<Record<string, string>>; readonly namespace?: string; readonly namespaceLabels?: Readonly<Record<string, string>> }): Peer {
+  return location.namespaceLabels !== undefined
+    ? { pods: location.podLabels, namespaceLabels: location.namespaceLabels }
+    : { pods: location.podLabels, namespace: location.namespace };
 }
 
 /**
@@ -74,7 +90,7 @@ export class NetworkIsolation extends Construct {
         policyTypes: ['Egress'],
         egress: [{
           to: [peerOf({ pods: props.dns.podLabels, namespace: props.dns.namespace }, this.namespace)],
-          ports: portsOf([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]),
+          ports: portsOf((props.dns.ports ?? [53]).flatMap((port) => [{ port, protocol: 'UDP' as const }, { port, protocol: 'TCP' as const }])),
         }],
       },
     });

@@ -233,7 +233,7 @@ export class PenpotBackup extends Construct {
       // 1001 exactly as the backend wrote them (it must write into restored folders); and an
       // fsGroup applied to the shared assets volume is the one the backend already sets.
       // The backup volume gets group 1001 from fsGroup (hostPath-backed local-path folders are 0777).
-      securityContext: podSecurity(PENPOT_UID),
+      securityContext: podSecurity(this, PENPOT_UID),
       ...(affinity ? { affinity } : {}),
       containers: [{
         name: mode,

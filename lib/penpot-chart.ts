@@ -1,12 +1,13 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { BundledDatabases, POSTGRES_PORT, VALKEY_PORT } from './bundled-databases';
+import { isOpenShift } from './config/cluster';
 import { EnvironmentConfig } from './config/types';
 import { ExternalSecret, declareTlsSecret } from './external-secret';
 import { InternalIngress } from './internal-ingress';
 import { systemLabels } from './labels';
 import { McpGateway } from './mcp-gateway';
-import { NetworkIsolation } from './network-isolation';
+import { NetworkIsolation, peerAt } from './network-isolation';
 import { PenpotBackup } from './penpot-backup';
 import { PlatformNamespace } from './platform-namespace';
 import { BACKEND_PORT, EXPORTER_PORT, FRONTEND_PORT, PenpotCore } from './penpot-core';
@@ -108,6 +109,7 @@ export class PenpotChart extends Chart {
         ingressClassName: env.ingress.className,
         tlsSecretName: env.ingress.tlsSecretName,
         allowedSourceCidrs: env.ingress.allowedSourceCidrs,
+        router: isOpenShift(env) ? 'openshift' : 'ingress-nginx',
       }),
       namespace: this.appNamespace,
       version: env.penpot.version,
@@ -158,6 +160,7 @@ export class PenpotChart extends Chart {
       allowedSourceCidrs: env.ingress.allowedSourceCidrs,
       maxBodySizeBytes: env.penpot.maxBodySizeBytes,
       labels: systemLabels('penpot'),
+      router: isOpenShift(env) ? 'openshift' : 'ingress-nginx',
       // One route is enough: the frontend's nginx dispatches /api, /ws, /assets, /mcp itself.
       routes: [{ host: env.penpot.host, serviceName: core.frontend.serviceName, servicePortName: 'http' }],
     });
@@ -180,7 +183,7 @@ export class PenpotChart extends Chart {
     const exporter = w('penpot-exporter', core.pods.exporter);
     const postgres = w('penpot-postgres', db.postgresPods);
     const valkey = w('penpot-valkey', db.valkeyPods);
-    const controller = { pods: env.network.ingressController.podLabels, namespace: env.network.ingressController.namespace };
+    const controller = peerAt(env.network.ingressController);
 
     net.allowIngress(frontend, controller, [{ port: FRONTEND_PORT }]);
     net.allow(frontend, backend, [{ port: BACKEND_PORT }]);

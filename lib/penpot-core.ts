@@ -151,7 +151,7 @@ export class PenpotCore extends Construct {
       strategy: sharedVolume ? { type: 'Recreate' } : undefined,
       servicePorts: [{ name: 'http', port: BACKEND_PORT }],
       pod: {
-        securityContext: podSecurity(PENPOT_UID),
+        securityContext: podSecurity(this, PENPOT_UID),
         initContainers: fixOwnership,
         containers: [{
           name: 'backend',
@@ -190,7 +190,7 @@ export class PenpotCore extends Construct {
       replicas: penpot.replicas.frontend,
       servicePorts: [{ name: 'http', port: FRONTEND_PORT }],
       pod: {
-        securityContext: podSecurity(PENPOT_UID),
+        securityContext: podSecurity(this, PENPOT_UID),
         affinity: sharedVolume ? {
           // The frontend serves assets from the backend's ReadWriteOnce volume: same node.
           podAffinity: {
@@ -226,7 +226,7 @@ export class PenpotCore extends Construct {
       replicas: penpot.replicas.exporter,
       servicePorts: [{ name: 'http', port: EXPORTER_PORT }],
       pod: {
-        securityContext: podSecurity(PENPOT_UID),
+        securityContext: podSecurity(this, PENPOT_UID),
         containers: [{
           name: 'exporter',
           image: image('exporter'),

@@ -46,7 +46,7 @@ export class PenpotMcpServer extends Construct {
       identity,
       replicas: config.replicas,
       pod: {
-        securityContext: podSecurity(PENPOT_UID),
+        securityContext: podSecurity(this, PENPOT_UID),
         containers: [{
           name: 'mcp',
           image: resolveImage(`docker.io/penpotapp/mcp:${props.version}`, props.images.mirrors),

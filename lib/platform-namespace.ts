@@ -1,7 +1,9 @@
 import { Construct } from 'constructs';
+import { UIDS_ANNOTATION, UIDS_ASSIGNED_BY_SCC } from './annotations';
 import { SYNC_WAVE } from './argo-application';
 import { k8s } from './k8s';
 import { systemLabels } from './labels';
+import { podIdentityAt } from './pods';
 
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
 
@@ -28,7 +30,11 @@ export class PlatformNamespace extends Construct {
           'pod-security.kubernetes.io/warn': 'restricted',
           'pod-security.kubernetes.io/audit': 'restricted',
         },
-        annotations: { [SYNC_WAVE]: '-1' },
+        annotations: {
+          [SYNC_WAVE]: '-1',
+          // Says in dist/ that the missing runAsUser/fsGroup of these pods is intended (lib/pods.ts).
+          ...(podIdentityAt(this) === 'platform' ? { [UIDS_ANNOTATION]: UIDS_ASSIGNED_BY_SCC } : {}),
+        },
       },
     });
   }

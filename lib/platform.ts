@@ -1,12 +1,14 @@
 import { App, Chart } from 'cdk8s';
 import { AppOfAppsChart, PlatformAppRef } from './app-of-apps-chart';
 import { EnvironmentConfig } from './config/types';
+import { isOpenShift } from './config/cluster';
 import { kmcpControllerApps } from './kmcp-controller';
 import { LlamaStackChart } from './llama-stack-chart';
 import { McpChart } from './mcp-chart';
 import { McpServersChart } from './mcp-servers-chart';
 import { OperationsChart } from './operations-chart';
 import { PenpotChart } from './penpot-chart';
+import { setPodIdentity } from './pods';
 import { RootApplicationChart } from './root-application-chart';
 
 /** Folder of the synthesized YAML, relative to the repository root (what Argo CD reads). */
@@ -31,6 +33,8 @@ export interface EnvironmentCharts {
 /** Composes every app of an environment and the Argo CD Applications that deploy them. */
 export function buildEnvironment(env: EnvironmentConfig): EnvironmentCharts {
   const app = new App();
+  // On OpenShift the restricted-v2 SCC assigns user and group ids: no construct may pin them.
+  setPodIdentity(app, isOpenShift(env) ? 'platform' : 'image');
   const envPath = `${DIST_DIR}/${env.name}`;
   const apps: PlatformApp[] = [];
   let operations: OperationsChart | undefined;

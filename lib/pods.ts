@@ -3,16 +3,41 @@
  * Values are set explicitly (not left to cdk8s-plus defaults) because stock images crash
  * under those defaults: see ../shared/reference/toolchain.md.
  */
+import { Construct } from 'constructs';
 import { ResourceSpec } from './config/types';
 import { k8s } from './k8s';
 
-/** Pod-level security for an image that runs as a fixed non-root user. */
-export function podSecurity(uid: number, fsGroup: number = uid): k8s.PodSecurityContext {
+/**
+ * Who picks the user and group ids of the platform's pods:
+ * - `image`: the manifests pin each image's own user (`runAsUser`/`runAsGroup`/`fsGroup`), as on k3s/k0s.
+ * - `platform`: the manifests set none; OpenShift's restricted-v2 SCC assigns a UID and fsGroup
+ *   from the namespace's range at admission (MustRunAsRange/MustRunAs) and refuses pods that ask
+ *   for ids outside it, such as 1001 or 65532.
+ */
+export type PodIdentity = 'image' | 'platform';
+
+const POD_IDENTITY_CONTEXT = 'penpot-mcp-platform:pod-identity';
+
+/** Sets who picks pod ids for every construct below `scope`; call it before adding children. */
+export function setPodIdentity(scope: Construct, identity: PodIdentity): void {
+  scope.node.setContext(POD_IDENTITY_CONTEXT, identity);
+}
+
+/** The pod identity in force at `scope`. @default 'image' */
+export function podIdentityAt(scope: Construct): PodIdentity {
+  return scope.node.tryGetContext(POD_IDENTITY_CONTEXT) === 'platform' ? 'platform' : 'image';
+}
+
+/**
+ * Pod-level security for an image that runs as a fixed non-root user (`uid`). Where the platform
+ * assigns ids (see {@link PodIdentity}) the ids are left out; everything else stays.
+ */
+export function podSecurity(scope: Construct, uid: number, fsGroup: number = uid): k8s.PodSecurityContext {
+  const pinned = podIdentityAt(scope) === 'image';
   return {
-    runAsUser: uid,
-    runAsGroup: uid,
+    ...(pinned ? { runAsUser: uid, runAsGroup: uid } : {}),
     runAsNonRoot: true,
-    fsGroup,
+    ...(pinned ? { fsGroup } : {}),
     // Only chown the volume when its root has the wrong group: fast restarts on big asset trees.
     fsGroupChangePolicy: 'OnRootMismatch',
     seccompProfile: { type: 'RuntimeDefault' },

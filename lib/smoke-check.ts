@@ -169,7 +169,7 @@ export class SmokeCheck extends Construct {
           spec: {
             ...POD_DEFAULTS,
             restartPolicy: 'Never',
-            securityContext: podSecurity(SMOKE_CHECK_UID),
+            securityContext: podSecurity(this, SMOKE_CHECK_UID),
             containers: [{
               name: 'smoke-check',
               image: resolveImage(props.config.image, props.images.mirrors),

@@ -7,7 +7,7 @@ const dist = loadDist(path.resolve(__dirname, '..'));
 describe('the committed dist/', () => {
   test('holds objects for every environment', () => {
     const envs = new Set(dist.objects.map((o) => o.env));
-    expect([...envs].sort()).toEqual(['example', 'homelab', 'k0s-dev']);
+    expect([...envs].sort()).toEqual(['example', 'homelab', 'k0s-dev', 'openshift']);
     for (const env of envs) expect(dist.contracts.has(env)).toBe(true);
   });
 
@@ -18,7 +18,7 @@ describe('the committed dist/', () => {
 
   test('every app folder has exactly one child Application, every env one root, none syncs automatically', () => {
     const apps = dist.objects.filter((o) => o.doc.kind === 'Application');
-    for (const env of ['homelab', 'example', 'k0s-dev']) {
+    for (const env of ['homelab', 'example', 'k0s-dev', 'openshift']) {
       const appFolders = [...dist.dirs].filter((d) => d.startsWith(`dist/${env}/`) && d.split('/').length === 3
         && dist.objects.some((o) => o.file.startsWith(`${d}/`))).map((d) => d.split('/')[2]).filter((d) => d !== 'apps' && d !== OPERATIONS_FOLDER);
       const children = apps.filter((a) => a.env === env && a.app === 'apps' && a.doc.spec.source.path !== undefined).map((a) => a.doc.spec.source.path);

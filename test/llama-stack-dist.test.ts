@@ -49,8 +49,8 @@ function resolveUrl(env: string, url: string) {
   return { u, rest, service, servicePort, workloads };
 }
 
-test('Llama Stack is synthesized where it is enabled: the example environment only', () => {
-  expect(llamaStacks.map((d) => d.env)).toEqual(['example']);
+test('Llama Stack is synthesized where it is enabled: the example and openshift environments', () => {
+  expect(llamaStacks.map((d) => d.env)).toEqual(['example', 'openshift']);
 });
 
 describe.each(llamaStacks.map((d) => [d.env, d] as const))('dist/%s Llama Stack', (env, deployment) => {

@@ -189,9 +189,16 @@ describe('MCP configuration errors name the field', () => {
 });
 
 describe('generated client configs', () => {
-  const envs = ['homelab', 'example', 'k0s-dev'];
+  const envs = ['homelab', 'example', 'k0s-dev', 'openshift'];
   const services = dist.objects.filter((o) => o.doc.kind === 'Service');
-  const hosts = dist.objects.filter((o) => o.doc.kind === 'Ingress').flatMap((o) => o.doc.spec.rules.map((r: any) => ({ env: o.env, host: r.host, paths: r.http.paths.map((p: any) => p.path) })));
+  const ingressHosts = dist.objects.filter((o) => o.doc.kind === 'Ingress').flatMap((o) => o.doc.spec.rules.map((r: any) => ({
+    env: o.env, host: r.host, paths: r.http.paths.map((p: any) => p.path), https: (o.doc.spec.tls ?? []).some((t: any) => t.hosts.includes(r.host)),
+  })));
+  // An edge Route serves https only (http is redirected).
+  const routeHosts = dist.objects.filter((o) => o.doc.kind === 'Route').map((o) => ({
+    env: o.env, host: o.doc.spec.host, paths: [o.doc.spec.path ?? '/'], https: o.doc.spec.tls?.termination === 'edge',
+  }));
+  const hosts = [...ingressHosts, ...routeHosts];
 
   /** The URL's host and port exist in that env's dist (Ingress host, NodePort, or Service.namespace:port). */
   function resolves(env: string, raw: string): boolean {
@@ -206,7 +213,8 @@ describe('generated client configs', () => {
       && o.doc.metadata.name === svc && o.doc.metadata.namespace === ns && String(o.doc.spec.deployment.port) === port);
     if (url.port && kmcpServer(url.port)) return true;
     if (url.port) return services.some((s) => s.env === env && s.doc.metadata.name === svc && s.doc.metadata.namespace === ns && s.doc.spec.ports.some((p: any) => String(p.port) === url.port));
-    return hosts.some((h) => h.env === env && h.host === url.hostname && h.paths.some((p: string) => url.pathname.startsWith(p)));
+    return hosts.some((h) => h.env === env && h.host === url.hostname && h.https === (url.protocol === 'https:')
+      && h.paths.some((p: string) => url.pathname.startsWith(p)));
   }
 
   test.each(envs)('%s: the Codex TOML, Claude JSON and Inspector JSON parse and point at hosts and ports of dist', (env) => {

@@ -50,11 +50,15 @@ function targetsOf(smoke: PodTemplate): Target[] {
 
 const controller = (env: string): PodTemplate => ({ env, namespace: 'ingress-nginx', owner: 'Deployment/ingress-nginx-controller', labels: { 'app.kubernetes.io/name': 'ingress-nginx' }, ports: [] });
 const outsider = (env: string): PodTemplate => ({ env, namespace: 'default', owner: 'Pod/curl', labels: { run: 'curl' }, ports: [] });
-const coredns = (env: string): PodTemplate => ({ env, namespace: 'kube-system', owner: 'Deployment/coredns', labels: { 'k8s-app': 'kube-dns' }, ports: [{ name: 'dns', containerPort: 53, protocol: 'UDP' }] });
+/** The cluster DNS pods: CoreDNS on 53 in kube-system, or OpenShift's dns-default pods on 5353. */
+const coredns = (env: string): PodTemplate => (env === 'openshift'
+  ? { env, namespace: 'openshift-dns', owner: 'DaemonSet/dns-default', labels: { 'dns.operator.openshift.io/daemonset-dns': 'default' }, ports: [{ name: 'dns', containerPort: 5353, protocol: 'UDP' }] }
+  : { env, namespace: 'kube-system', owner: 'Deployment/coredns', labels: { 'k8s-app': 'kube-dns' }, ports: [{ name: 'dns', containerPort: 53, protocol: 'UDP' }] });
 
 test('every smoke check Job has a pod template under the policies', () => {
   expect(smokePods.map((p) => `${p.env}/${p.owner}`).sort()).toEqual([
     'example/Job/mcp-smoke-check', 'example/Job/penpot-smoke-check', 'homelab/Job/mcp-servers-smoke-check', 'homelab/Job/mcp-smoke-check', 'homelab/Job/penpot-smoke-check', 'k0s-dev/Job/mcp-smoke-check',
+    'openshift/Job/mcp-smoke-check',
   ]);
 });
 
@@ -78,7 +82,7 @@ describe.each(smokePods.map((p) => [`${p.env}/${p.owner}`, p] as const))('%s', (
         .filter(({ p, port }) => !allowed.has(`${p.owner}:${port.containerPort}`) && canConnect(objects, smoke, p, port.containerPort, port.protocol))
         .map(({ p, port }) => `${p.owner}:${port.containerPort}`);
       expect(extra).toEqual([]);
-      expect(canConnect(objects, smoke, coredns(smoke.env), 53, 'UDP')).toBe(true);
+      expect(canConnect(objects, smoke, coredns(smoke.env), coredns(smoke.env).ports[0].containerPort, 'UDP')).toBe(true);
       for (const port of [80, 443, 6443]) expect(canReachAddress(objects, smoke, '1.1.1.1', port)).toBe(false);
     }
   });

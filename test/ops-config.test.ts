@@ -10,7 +10,9 @@ describe('operations.kubeContext', () => {
 
   test('each environment names its cluster\'s context (k3s default, k0s Default)', () => {
     const contexts = Object.fromEntries(resolveEnvironments(ENVIRONMENTS).map((e) => [e.name, e.operations.kubeContext]));
-    expect(contexts).toEqual({ 'homelab': 'default', 'k0s-dev': 'Default', 'example': 'kubernetes-admin@kubernetes' });
+    expect(contexts).toEqual({
+      'homelab': 'default', 'k0s-dev': 'Default', 'example': 'kubernetes-admin@kubernetes', 'openshift': 'default/api-ocp-example-internal:6443/kube:admin',
+    });
   });
 
   test('accepts OpenShift-style names with / and :', () => {

@@ -9,7 +9,7 @@ describe('policy suite over the committed dist/', () => {
   const report = runPolicy(dist);
 
   test('every environment passes every check with zero unexempted findings', () => {
-    expect(report.envs).toEqual(expect.arrayContaining(['homelab', 'example', 'k0s-dev']));
+    expect(report.envs).toEqual(expect.arrayContaining(['homelab', 'example', 'k0s-dev', 'openshift']));
     expect(report.checks.length).toBeGreaterThanOrEqual(30);
     const failed = report.results.filter((r) => r.status === 'failed');
     expect(failed.length === 0 ? '' : formatPolicyTable(report)).toBe('');

@@ -15,10 +15,12 @@ function matchers(expr: string): { metric: string; labels: Record<string, string
   }));
 }
 
-test('rules are written where monitoring.prometheusRules is set: the MCP server and Llama Stack of example', () => {
+test('rules are written where monitoring.prometheusRules is set: the MCP server and Llama Stack of example and openshift', () => {
   expect(rules.map((r) => `${r.env} ${r.doc.metadata.namespace}/${r.doc.metadata.name}`)).toEqual([
     'example llama-stack/llama-stack-alerts',
     'example mcp-system/kubernetes-mcp-server-alerts',
+    'openshift llama-stack/llama-stack-alerts',
+    'openshift mcp-system/kubernetes-mcp-server-alerts',
   ]);
 });
 
@@ -28,7 +30,10 @@ describe.each(rules.map((r) => [`${r.env} ${r.doc.metadata.name}`, r] as const))
   });
 
   test('carries the labels the Prometheus ruleSelector matches', () => {
-    expect(rule.doc.metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
+    // example: kube-prometheus-stack's release label; openshift: user-workload monitoring selects every rule.
+    const wanted = rule.env === 'example' ? { release: 'kube-prometheus-stack' } : {};
+    expect(rule.doc.metadata.labels).toMatchObject(wanted);
+    expect(Object.keys(rule.doc.metadata.labels).filter((k) => !k.startsWith('app.kubernetes.io/'))).toEqual(Object.keys(wanted));
   });
 
   test('has a down alert after 5 minutes and a memory alert above 80% of the limit, each with summary and description', () => {

@@ -15,6 +15,7 @@ import { parseAllDocuments } from 'yaml';
 import { McpServer } from '../../imports/kmcp-kagent.dev';
 import { RemoteMcpServer } from '../../imports/kagent-kagent.dev';
 import { ModelClass, registerModel } from './model-registry';
+import { ROUTE_SCHEMA } from './route-schema';
 
 /** Where the CRD copies live: beside the project, overridable for tests. */
 export const DEFAULT_CRD_DIR = path.resolve(__dirname, '..', '..', '..', 'shared', 'crds');
@@ -30,6 +31,8 @@ export interface CrdVersionSchema {
   readonly schema: Record<string, unknown>;
 }
 
+const JUNCTORS = new Set(['allOf', 'anyOf', 'oneOf', 'not']);
+
 /** Closes object schemas the way the API server's pruning would treat them (see the file comment). */
 export function closeStructuralSchema(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(closeStructuralSchema);
@@ -37,9 +40,12 @@ export function closeStructuralSchema(schema: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {
     // `properties` holds field names, not schemas-of-schemas: recurse into each value only.
-    out[key] = key === 'properties' && value && typeof value === 'object'
-      ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, closeStructuralSchema(v)]))
-      : closeStructuralSchema(value);
+    // Junctors (allOf/anyOf/oneOf/not) only add value checks in structural schemas: closing their
+    // `properties` would make every branch fail on any other field and turn the rules vacuous.
+    out[key] = JUNCTORS.has(key) ? value
+      : key === 'properties' && value && typeof value === 'object'
+        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, closeStructuralSchema(v)]))
+        : closeStructuralSchema(value);
   }
   const s = schema as Record<string, unknown>;
   if (s.properties && s.additionalProperties === undefined && s['x-kubernetes-preserve-unknown-fields'] !== true) {
@@ -125,6 +131,8 @@ let loaded = false;
 export function loadCrdModelsOnce(): void {
   if (loaded) return;
   loaded = true;
+  // OpenShift Routes (no CRD copy in ../shared/crds; a copy there would replace this one).
+  registerModel(ROUTE_SCHEMA.apiVersion, ROUTE_SCHEMA.kind, crdModel(ROUTE_SCHEMA));
   const entries = registerCrdSchemas();
   for (const gvk of IMPORTED_KINDS) {
     if (!entries.some((e) => e.apiVersion === gvk.apiVersion && e.kind === gvk.kind)) registerModel(gvk.apiVersion, gvk.kind, ImportedKindModel);

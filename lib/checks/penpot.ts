@@ -4,6 +4,7 @@
  * login loops (public URI), 403/502 on export (secret key), missing images (assets volume),
  * AccessDeniedException (volume owner) and nginx refusing to start (internal URIs).
  */
+import { UIDS_ANNOTATION, UIDS_ASSIGNED_BY_SCC } from '../annotations';
 import {
   ObjectIndex, podDeclaresPort, servicePortIndex, showPort, targetPortOf, workloadsSelectedBy,
 } from './lookup';
@@ -174,9 +175,16 @@ export function checkAssetsVolume(installs: readonly PenpotInstall[]): Finding[]
   return findings;
 }
 
-export function checkAssetsWritable(installs: readonly PenpotInstall[]): Finding[] {
+/** Whether the install's Namespace in dist says its ids are assigned by OpenShift's SCC (lib/annotations.ts). */
+function idsAssignedByScc(install: PenpotInstall, index: ObjectIndex): boolean {
+  const ns = index.find(install.env, '', 'Namespace', install.namespace);
+  return asRecord(asRecord(ns?.doc.metadata).annotations)[UIDS_ANNOTATION] === UIDS_ASSIGNED_BY_SCC;
+}
+
+export function checkAssetsWritable(installs: readonly PenpotInstall[], index: ObjectIndex = new ObjectIndex([])): Finding[] {
   const findings: Finding[] = [];
   for (const install of installs) {
+    const scc = idsAssignedByScc(install, index);
     for (const component of ['frontend', 'backend'] as const) {
       const part = partOf(install, component);
       if (!part) continue;
@@ -184,6 +192,17 @@ export function checkAssetsWritable(installs: readonly PenpotInstall[]): Finding
       const podSc = asRecord(podSpecOf(part.workload.doc)?.securityContext);
       const containerSc = asRecord(part.main.container.securityContext);
       const uid = containerSc.runAsUser ?? podSc.runAsUser;
+      if (scc) {
+        // restricted-v2 assigns a UID from the namespace's range and the fsGroup the volume is
+        // made writable for (MustRunAs); pinned ids outside the range are refused at admission.
+        for (const [key, value] of [['runAsUser', uid], ['fsGroup', podSc.fsGroup]] as const) {
+          if (value === undefined) continue;
+          findings.push(findingAt(PENPOT_CHECKS.assetsWritable, part.workload,
+            `${component} pins ${key} ${value} in a namespace whose ids the restricted-v2 SCC assigns; leave it unset there`,
+            key === 'runAsUser' && containerSc.runAsUser !== undefined ? `${part.main.field}.securityContext.runAsUser` : `${podPath}.securityContext.${key}`));
+        }
+        continue;
+      }
       if (uid !== PENPOT_UID) {
         findings.push(findingAt(PENPOT_CHECKS.assetsWritable, part.workload,
           `${component} runs as ${uid === undefined ? 'an unset' : uid} user; Penpot images and the assets volume need runAsUser ${PENPOT_UID}`,
@@ -278,12 +297,13 @@ export const PENPOT_CHECK_IDS: readonly string[] = Object.values(PENPOT_CHECKS);
 export function checkPenpotContract(objects: readonly ManifestObject[]): Finding[] {
   const installs = findPenpotInstalls(objects);
   if (installs.length === 0) return [];
+  const index = new ObjectIndex(objects);
   return [
     ...checkPenpotComponents(installs),
     ...checkPublicUri(installs),
     ...checkSecretKey(installs),
     ...checkAssetsVolume(installs),
-    ...checkAssetsWritable(installs),
-    ...checkInternalUris(installs, new ObjectIndex(objects)),
+    ...checkAssetsWritable(installs, index),
+    ...checkInternalUris(installs, index),
   ];
 }

@@ -8,6 +8,7 @@ import { checkDns1123Names, checkDuplicateObjects, checkEnvDuplicates, NAME_CHEC
 import {
   checkConfigMapRefs, checkNoSecretData, checkPvcRefs, checkSecretRefs, checkServiceAccountRefs, REF_CHECKS,
 } from './wiring-refs';
+import { checkRouteBackends, ROUTE_CHECKS } from './wiring-routes';
 import {
   checkIngressBackends, checkProbePorts, checkServiceSelectsPods, checkServiceTargetPorts, SERVICE_CHECKS,
 } from './wiring-services';
@@ -16,9 +17,11 @@ export * from './wiring-argo';
 export * from './wiring-names';
 export * from './wiring-refs';
 export * from './wiring-services';
+export * from './wiring-routes';
 
 export const WIRING_CHECK_IDS: readonly string[] = [
   ...Object.values(SERVICE_CHECKS),
+  ...Object.values(ROUTE_CHECKS),
   ...Object.values(REF_CHECKS),
   ...Object.values(NAME_CHECKS),
   ...Object.values(ARGO_CHECKS),
@@ -31,6 +34,7 @@ export function checkWiring(dist: Pick<Dist, 'objects' | 'contracts' | 'dirs'>):
     ...checkServiceTargetPorts(objects),
     ...checkProbePorts(objects),
     ...checkIngressBackends(objects),
+    ...checkRouteBackends(objects),
     ...checkConfigMapRefs(objects),
     ...checkPvcRefs(objects),
     ...checkServiceAccountRefs(objects),

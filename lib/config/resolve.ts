@@ -1,4 +1,6 @@
 import { parseImageRef, unpinnedReason } from '../images';
+import { applyClusterDefaults, defaultScheme, networkDefaults, validateCluster } from './cluster';
+import { applyKubernetesMcpRbacDefaults, validateKubernetesMcpRbac } from './kubernetes-mcp-rbac';
 import { kagentDefaults, kmcpDefaults, validateKagent, validateKmcp } from './kmcp';
 import { applyOperationsDefaults, validateOperations } from './operations';
 import { applyBackupDefaults, validateBackup } from './backup';
@@ -66,9 +68,11 @@ export const VALKEY_MEMORY_FLOOR_BYTES = 192 * 2 ** 20;
 export function applyDefaults(input: EnvironmentInput): EnvironmentConfig {
   const storageClass = input.storage?.className ?? 'local-path';
   const tlsSecretName = input.ingress?.tlsSecretName;
+  const cluster = applyClusterDefaults(input);
+  const net = networkDefaults(cluster.platform);
   const p = input.penpot ?? {};
   const host = p.host ?? `penpot.${input.domain}`;
-  const scheme = p.scheme ?? (tlsSecretName ? 'https' : 'http');
+  const scheme = p.scheme ?? defaultScheme(cluster.platform, tlsSecretName);
   const r = p.resources ?? {};
   const sizes = (name: keyof PenpotComponentSizes): ResourceSpec => ({
     requests: { ...DEFAULT_RESOURCES[name].requests, ...r[name]?.requests },
@@ -78,6 +82,7 @@ export function applyDefaults(input: EnvironmentInput): EnvironmentConfig {
     name: input.name,
     description: input.description ?? `Penpot on ${input.domain}`,
     domain: input.domain,
+    cluster,
     storage: {
       className: storageClass,
       assetsAccessMode: input.storage?.assetsAccessMode ?? 'ReadWriteOnce',
@@ -162,9 +167,9 @@ export function applyDefaults(input: EnvironmentInput): EnvironmentConfig {
     llamaStack: applyLlamaStackDefaults(input),
     monitoring: applyMonitoringDefaults(input),
     network: {
-      ingressController: input.network?.ingressController ?? { namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
-      dns: input.network?.dns ?? { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } },
-      apiServer: input.network?.apiServer ?? { cidrs: ['0.0.0.0/0'], ports: [443, 6443] },
+      ingressController: input.network?.ingressController ?? net.ingressController,
+      dns: input.network?.dns ?? net.dns,
+      apiServer: input.network?.apiServer ?? net.apiServer,
       mcpClientCidrs: [...(input.network?.mcpClientCidrs ?? [])],
       mcpClientNamespaces: [...(input.network?.mcpClientNamespaces ?? [])],
       externalEgressCidrs: [...(input.network?.externalEgressCidrs ?? ['0.0.0.0/0'])],
@@ -187,6 +192,7 @@ function kubernetesMcpDefaults(input: EnvironmentInput): KubernetesMcpConfig {
     disabledTools: [...(k.disabledTools ?? [])],
     logLevel: k.logLevel ?? 2,
     helmReleaseAccess: k.helmReleaseAccess ?? false,
+    ...applyKubernetesMcpRbacDefaults(k),
     stateless: k.stateless ?? false,
     replicas: k.replicas ?? 1,
     autoscaling: k.autoscaling && {
@@ -305,7 +311,7 @@ export function validateEnvironment(env: EnvironmentConfig): ConfigIssue[] {
     list.add('penpot.enabled', 'nothing to deploy; allowed: enable penpot, kubernetesMcp, kmcp or several');
   }
   validateOperations(env, list.issues);
-  return list.issues;
+  return [...list.issues, ...validateCluster(env), ...validateKubernetesMcpRbac(env)];
 }
 
 function validatePenpot(list: IssueList, env: EnvironmentConfig): void {
@@ -395,8 +401,11 @@ function validatePenpot(list: IssueList, env: EnvironmentConfig): void {
 function validateNetwork(list: IssueList, env: EnvironmentConfig): void {
   const n = env.network;
   for (const key of ['ingressController', 'dns'] as const) {
-    list.check(isDnsLabel(n[key].namespace), `network.${key}.namespace`, `${show(n[key].namespace)} is not a namespace name; allowed: a DNS-1123 label`);
-    list.check(Object.keys(n[key].podLabels).length > 0, `network.${key}.podLabels`, 'is empty; allowed: the labels of those pods, e.g. { "k8s-app": "kube-dns" }');
+    const location = n[key];
+    // A namespace group (OpenShift's router) is validated with the platform (cluster.ts).
+    if (!('namespace' in location)) continue;
+    list.check(isDnsLabel(location.namespace), `network.${key}.namespace`, `${show(location.namespace)} is not a namespace name; allowed: a DNS-1123 label`);
+    list.check(Object.keys(location.podLabels).length > 0, `network.${key}.podLabels`, 'is empty; allowed: the labels of those pods, e.g. { "k8s-app": "kube-dns" }');
   }
   const cidrLists = { 'network.apiServer.cidrs': n.apiServer.cidrs, 'network.mcpClientCidrs': n.mcpClientCidrs, 'network.externalEgressCidrs': n.externalEgressCidrs };
   for (const [field, cidrs] of Object.entries(cidrLists)) {

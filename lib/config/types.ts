@@ -27,7 +27,8 @@ export interface StorageConfig {
   readonly postgresSize: string;
   /**
    * The class provisions hostPath-backed volumes (local-path does), which ignore `fsGroup`:
-   * an init container then chowns the assets volume to Penpot's UID 1001.
+   * an init container then chowns the assets volume to Penpot's UID 1001. That container runs as
+   * root, which OpenShift's restricted-v2 SCC refuses: there it is a configuration error.
    * @default true when className is 'local-path', else false
    */
   readonly hostPathBacked: boolean;
@@ -50,12 +51,16 @@ export interface ImagesConfig {
 }
 
 export interface IngressConfig {
-  /** IngressClass. @default 'nginx' (ingress-nginx) */
+  /** IngressClass. Unused on OpenShift (Routes have no class). @default 'nginx' (ingress-nginx) */
   readonly className: string;
-  /** Name of an existing TLS Secret (type kubernetes.io/tls) for the Penpot host; none means plain http. @default undefined */
+  /**
+   * Name of an existing TLS Secret (type kubernetes.io/tls) for the Penpot host; none means plain http.
+   * Refused on OpenShift: edge Routes serve the router's certificate. @default undefined
+   */
   readonly tlsSecretName?: string;
   /**
-   * Source CIDRs allowed through the ingress (ingress-nginx `whitelist-source-range`).
+   * Source CIDRs allowed through the ingress (ingress-nginx `whitelist-source-range`; on OpenShift
+   * the Route annotation `haproxy.router.openshift.io/ip_allowlist`).
    * @default [] (no restriction at the ingress)
    */
   readonly allowedSourceCidrs: readonly string[];
@@ -176,7 +181,7 @@ export interface PenpotConfig {
   readonly namespace: string;
   /** Host name users type. @default `penpot.<domain>` */
   readonly host: string;
-  /** Scheme users type. @default 'https' when `ingress.tlsSecretName` is set, else 'http' */
+  /** Scheme users type. @default 'https' when `ingress.tlsSecretName` is set or on OpenShift (edge Routes), else 'http' */
   readonly scheme: 'http' | 'https';
   /**
    * Exactly what users type in the browser (scheme, host, optional port, no trailing slash).
@@ -230,7 +235,15 @@ export interface KubernetesMcpAutoscaling {
   readonly targetCpuPercent: number;
 }
 
-/** The read-only Kubernetes MCP server (containers/kubernetes-mcp-server) with in-cluster RBAC. */
+/**
+ * What the Kubernetes MCP server's ServiceAccount may do (see lib/config/kubernetes-mcp-rbac.ts):
+ * - `read-only`: the built-in `view` role plus nodes and events; the server runs `read_only`.
+ * - `operator`: seed 002's CRUD set on pods, services, configmaps, secrets, deployments, jobs and
+ *   cronjobs in every namespace, with the server's read-only and non-destructive modes off. RISK.
+ */
+export type KubernetesMcpRbacProfile = 'read-only' | 'operator';
+
+/** The Kubernetes MCP server (containers/kubernetes-mcp-server) with in-cluster RBAC, read-only by default. */
 export interface KubernetesMcpConfig {
   /** @default false */
   readonly enabled: boolean;
@@ -263,6 +276,14 @@ export interface KubernetesMcpConfig {
    * Helm releases (which Helm stores in Secrets, values included). @default false
    */
   readonly helmReleaseAccess: boolean;
+  /** RBAC profile of the server's ServiceAccount. @default 'read-only' */
+  readonly rbacProfile: KubernetesMcpRbacProfile;
+  /**
+   * Why this environment accepts the `operator` profile's write access (one sentence, written into
+   * the ClusterRole's annotation). Without it `npm run policy` fails on that ClusterRole.
+   * @default undefined: not acknowledged
+   */
+  readonly rbacRiskAcknowledged?: string;
   /**
    * No per-session state: needed behind a Service with several replicas, and it avoids the
    * 409 "stream ID conflict" on reconnect after a VPN drop. @default false
@@ -274,7 +295,7 @@ export interface KubernetesMcpConfig {
   readonly autoscaling?: KubernetesMcpAutoscaling;
   /** @default { type: 'ClusterIP' } */
   readonly exposure: McpExposure;
-  /** Optional host routed by the ingress to the server. @default undefined */
+  /** Optional host routed by the ingress (an OpenShift Route on OpenShift) to the server. @default undefined */
   readonly ingressHost?: string;
   /** @default requests 50m/64Mi, limits 500m/256Mi */
   readonly resources: ResourceSpec;
@@ -353,7 +374,7 @@ export interface KmcpServerConfig {
   readonly replicas: number;
   /** @default requests 50m/128Mi, limits 1/512Mi */
   readonly resources: ResourceSpec;
-  /** UID the container runs as (kMCP sets no security context of its own). @default 1000 (the `node` user of node images) */
+  /** UID the container runs as (kMCP sets no security context of its own); unused on OpenShift (the SCC assigns it). @default 1000 (the `node` user of node images) */
   readonly runAsUser: number;
   /** Generate a kagent RemoteMCPServer for it when `kagent.enabled`. @default true */
   readonly registerWithKagent: boolean;
@@ -468,16 +489,39 @@ export interface PodLocation {
   readonly podLabels: Readonly<Record<string, string>>;
 }
 
-/** What the default-deny NetworkPolicies let through. */
+/**
+ * Pods addressed by labels of their namespaces rather than its name, e.g. OpenShift's router:
+ * `{ namespaceLabels: { 'network.openshift.io/policy-group': 'ingress' }, podLabels: {} }`.
+ */
+export interface NamespaceGroupLocation {
+  readonly namespaceLabels: Readonly<Record<string, string>>;
+  /** `{}` selects every pod of those namespaces. */
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+/** Cluster DNS pods and the ports they listen on (policies see the pod's port, not the Service's). */
+export interface DnsLocation extends PodLocation {
+  /** @default [53] */
+  readonly ports?: readonly number[];
+}
+
+/** What the default-deny NetworkPolicies let through. Defaults depend on `cluster.platform` (lib/config/cluster.ts). */
 export interface NetworkConfig {
-  /** The ingress controller's pods. @default ingress-nginx in namespace ingress-nginx */
-  readonly ingressController: PodLocation;
-  /** Cluster DNS. @default k3s CoreDNS: kube-system, k8s-app=kube-dns */
-  readonly dns: PodLocation;
+  /**
+   * The ingress controller's pods. @default ingress-nginx in namespace ingress-nginx; on OpenShift
+   * the router's namespaces by `network.openshift.io/policy-group: ingress`
+   */
+  readonly ingressController: PodLocation | NamespaceGroupLocation;
+  /**
+   * Cluster DNS. @default k3s CoreDNS: kube-system, k8s-app=kube-dns, port 53; on OpenShift
+   * openshift-dns, dns.operator.openshift.io/daemonset-dns=default, port 5353
+   */
+  readonly dns: DnsLocation;
   /**
    * Where the Kubernetes MCP server reaches the API server. On k3s the `kubernetes` Service
    * (10.43.0.1:443) is translated to the node's :6443 before policies apply on most CNIs; narrow
-   * the CIDRs to the Service IP plus your nodes' addresses. @default { cidrs: ['0.0.0.0/0'], ports: [443, 6443] }
+   * the CIDRs to the Service IP plus your nodes' addresses. @default { cidrs: ['0.0.0.0/0'], ports: [443, 6443] };
+   * on OpenShift ports [6443] (the `kubernetes` Service's 443 is translated to the control plane's 6443 first)
    */
   readonly apiServer: { readonly cidrs: readonly string[]; readonly ports: readonly number[] };
   /** Client addresses (e.g. the VPN range) allowed to MCP servers exposed on a NodePort. @default [] */
@@ -486,6 +530,18 @@ export interface NetworkConfig {
   readonly mcpClientNamespaces: readonly string[];
   /** Where Penpot's backend may reach SMTP, OIDC and S3 (only the configured ports). @default ['0.0.0.0/0'] */
   readonly externalEgressCidrs: readonly string[];
+}
+
+/**
+ * The kind of cluster an environment targets. `kubernetes` covers k3s, k0s and other upstream
+ * distributions (ingress-nginx, NodePorts, fixed image UIDs); `openshift` exposes through Routes
+ * with TLS at the router and leaves UIDs to the restricted-v2 SCC.
+ */
+export type ClusterPlatform = 'kubernetes' | 'openshift';
+
+export interface ClusterConfig {
+  /** @default 'kubernetes' */
+  readonly platform: ClusterPlatform;
 }
 
 /** How the operations scripts (`npm run secrets`, `npm run up`, `npm run down`) reach the cluster. */
@@ -517,8 +573,10 @@ export interface EnvironmentConfig {
   readonly name: string;
   /** One line shown in the generated docs. */
   readonly description: string;
-  /** Internal DNS domain, e.g. 'finalq.xyz'. */
+  /** Internal DNS domain, e.g. 'finalq.xyz' (on OpenShift the router's, e.g. 'apps.ocp.example.internal'). */
   readonly domain: string;
+  /** @default { platform: 'kubernetes' } */
+  readonly cluster: ClusterConfig;
   readonly storage: StorageConfig;
   readonly images: ImagesConfig;
   readonly ingress: IngressConfig;

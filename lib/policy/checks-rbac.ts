@@ -1,8 +1,11 @@
 /**
- * RBAC (Polaris, kube-linter): no cluster-admin, no exec/attach, no wildcards, and a warning for
- * every grant on Secrets. Bindings to the built-in aggregated roles count as the rules those
- * roles carry.
+ * RBAC (Polaris, kube-linter): no cluster-admin, no exec/attach, no wildcards, no write verbs and
+ * a warning for every grant on Secrets. Bindings to the built-in aggregated roles count as the
+ * rules those roles carry. A role annotated with the environment's acknowledgement of the risk
+ * (`kubernetesMcp.rbacRiskAcknowledged`, lib/annotations.ts) reports write and Secret grants as
+ * exempt with that reason; nothing else is waived by it.
  */
+import { RISK_ACKNOWLEDGED_ANNOTATION } from '../annotations';
 import { asArray, asRecord, kindOf } from '../checks/model';
 import { PolicyCheck, PolicyViolation } from './model';
 
@@ -27,6 +30,12 @@ interface Rule { readonly rule: Record<string, any>; readonly field: string }
 
 function rulesOf(doc: any): Rule[] {
   return asArray(asRecord(doc).rules).map((rule, i) => ({ rule: asRecord(rule), field: `rules[${i}]` }));
+}
+
+/** The environment's acknowledgement written on the object, if any. */
+function acknowledgementOf(doc: any): string | undefined {
+  const value = asRecord(asRecord(asRecord(doc).metadata).annotations)[RISK_ACKNOWLEDGED_ANNOTATION];
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
 
 /** Whether a rule covers the core API group (where pods and secrets live). */
@@ -92,14 +101,38 @@ export const secrets: PolicyCheck = {
         ? [{ field: 'roleRef.name', message: `binds the built-in '${role}' ClusterRole, which grants read and write on secrets` }]
         : [];
     }
+    const acknowledged = acknowledgementOf(doc);
     return rulesOf(doc)
       .filter(({ rule }) => coversCore(rule) && asArray(rule.resources).includes('secrets'))
       .map(({ rule, field }) => ({
         field: `${field}.resources`,
         message: `grants ${JSON.stringify(asArray(rule.verbs))} on secrets`
           + `${asArray(rule.resourceNames).length > 0 ? ` (${asArray(rule.resourceNames).join(', ')})` : ''}`,
+        ...(acknowledged ? { acknowledged } : {}),
       }));
   },
 };
 
-export const RBAC_CHECKS: readonly PolicyCheck[] = [clusterAdmin, execAttach, wildcard, secrets];
+/** Verbs that change the cluster (or widen someone's rights). */
+export const WRITE_VERBS = ['create', 'update', 'patch', 'delete', 'deletecollection', 'escalate', 'bind', 'impersonate'] as const;
+
+export const writeAccess: PolicyCheck = {
+  id: 'rbac/write-access',
+  severity: 'danger',
+  description: 'no Role or ClusterRole grants write verbs (create, update, patch, delete, ...) unless the environment acknowledges it',
+  appliesTo: isRole,
+  check(doc) {
+    const acknowledged = acknowledgementOf(doc);
+    return rulesOf(doc).flatMap(({ rule, field }) => {
+      const writes = asArray(rule.verbs).filter((v) => (WRITE_VERBS as readonly unknown[]).includes(v));
+      return writes.length > 0 ? [{
+        field: `${field}.verbs`,
+        message: `grants ${writes.join(', ')} on ${asArray(rule.resources).join(', ')}: whoever holds it changes the cluster`
+          + (acknowledged ? '' : `; acknowledge it with annotation ${RISK_ACKNOWLEDGED_ANNOTATION} (kubernetesMcp.rbacRiskAcknowledged) or drop the verbs`),
+        ...(acknowledged ? { acknowledged } : {}),
+      }] : [];
+    });
+  },
+};
+
+export const RBAC_CHECKS: readonly PolicyCheck[] = [clusterAdmin, execAttach, wildcard, writeAccess, secrets];

@@ -21,7 +21,8 @@ export const EXEMPTIONS: readonly Exemption[] = [
   { check: 'security/read-only-root-fs', object: 'Deployment penpot/penpot-mcp', reason: PENPOT_WRITABLE_ROOT },
   {
     check: 'security/automount-token', object: 'Deployment mcp-system/kubernetes-mcp-server',
-    reason: 'In-cluster authentication is the purpose of this server: its token is bound only to the read-only view role plus nodes and events',
+    reason: 'In-cluster authentication is the purpose of this server: its token is bound to the roles of kubernetesMcp.rbacProfile '
+      + '(read-only by default: the view role plus nodes and events; the operator profile is a separate, acknowledged rbac/write-access risk)',
   },
   { check: 'security/run-as-non-root', object: 'Deployment penpot/penpot-backend', container: 'fix-assets-ownership', reason: ASSETS_OWNERSHIP_FIX },
   { check: 'security/capabilities', object: 'Deployment penpot/penpot-backend', container: 'fix-assets-ownership', reason: ASSETS_OWNERSHIP_FIX },

@@ -13,6 +13,12 @@ export interface PolicyViolation {
   readonly message: string;
   /** Name of the container the violation is about, when it is about one (exemptions can target it). */
   readonly container?: string;
+  /**
+   * The object itself carries the environment's acknowledgement of this risk (a config choice
+   * written into dist, e.g. `kubernetesMcp.rbacRiskAcknowledged`): reported as exempt with it.
+   * Only checks that document it set this.
+   */
+  readonly acknowledged?: string;
 }
 
 /** Everything a check may read besides the object itself: the other objects of the same environment. */

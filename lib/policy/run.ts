@@ -132,6 +132,10 @@ export function runPolicy(
         const violations: PolicyViolation[] = [];
         const exempted: ExemptedViolation[] = [];
         for (const v of found) {
+          if (v.acknowledged !== undefined) {
+            exempted.push({ ...v, reason: `acknowledged in the environment's config: ${v.acknowledged}` });
+            continue;
+          }
           const match = usable.find(({ e }) => exemptionMatches(e, env, check.id, object, v));
           if (match) {
             used.add(match.i);

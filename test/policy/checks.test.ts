@@ -232,6 +232,10 @@ const CASES: Case[] = [
     }),
   },
   {
+    id: 'rbac/write-access', what: 'a patch verb on a Role without acknowledgement', object: ROLE, field: 'rules[0].verbs',
+    objects: () => edit(good(), 'Role', 'reader', (d) => { d.rules[0].verbs.push('patch'); }),
+  },
+  {
     id: 'rbac/secrets', what: 'a rule on secrets', object: ROLE, field: 'rules[0].resources',
     objects: () => edit(good(), 'Role', 'reader', (d) => { d.rules[0].resources.push('secrets'); }),
   },
