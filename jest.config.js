@@ -6,4 +6,7 @@ module.exports = {
   // isolatedModules: transpile each file alone (fast); type-checking runs once in `npm run typecheck`.
   transform: { '^.+\\.ts$': ['ts-jest', {}] },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // Jest's default on 2 cores is 1 worker; the heavy files (real servers, spawned scripts) mostly wait on I/O and
+  // child processes, so two workers halve the wall time here.
+  maxWorkers: 2,
 };

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Debian packages of the real programs the tests run, installed only when missing:
+# PostgreSQL 15 (backup/restore round trip), promtool from prometheus (PrometheusRule unit tests),
+# curl (the smoke check script). Synth itself needs none of them.
+set -euo pipefail
+missing=()
+[ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "system packages: all present"
+  exit 0
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "system packages: installing ${missing[*]}"
+$sudo apt-get update -qq
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
