@@ -7,6 +7,6 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', {}] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   // Jest's default on 2 cores is 1 worker; the heavy files (real servers, spawned scripts) mostly wait on I/O and
-  // child processes, so two workers halve the wall time here.
-  maxWorkers: 2,
+  // child processes, so three workers (more than the cores) keep both cores busy.
+  maxWorkers: 3,
 };
