@@ -9,7 +9,7 @@ import { k8s } from './k8s';
 import { WorkloadIdentity, selectorLabels, standardLabels } from './labels';
 import { McpEndpoint, McpGateway } from './mcp-gateway';
 import { containerSecurity, httpProbe, podSecurity, resourceRequirements } from './pods';
-import { Workload } from './workload';
+import { Workload, cpuAutoscaler } from './workload';
 
 /** The image's user (distroless nonroot). */
 export const KUBERNETES_MCP_UID = 65532;
@@ -151,18 +151,7 @@ export class KubernetesMcpServer extends Construct {
     });
 
     if (config.autoscaling) {
-      new k8s.KubeHorizontalPodAutoscalerV2(this, 'autoscaler', {
-        metadata: { name: KUBERNETES_MCP_NAME, namespace: ns, labels },
-        spec: {
-          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: KUBERNETES_MCP_NAME },
-          minReplicas: config.autoscaling.minReplicas,
-          maxReplicas: config.autoscaling.maxReplicas,
-          metrics: [{
-            type: 'Resource',
-            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: config.autoscaling.targetCpuPercent } },
-          }],
-        },
-      });
+      cpuAutoscaler(this, 'autoscaler', { deploymentName: KUBERNETES_MCP_NAME, namespace: ns, labels, autoscaling: config.autoscaling });
     }
 
     const operator = config.rbacProfile === 'operator';

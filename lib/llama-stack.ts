@@ -12,7 +12,7 @@ import { WorkloadIdentity, selectorLabels, standardLabels } from './labels';
 import { INFERENCE_API_KEY, LLAMA_STACK_PORT, McpServerRef, llamaStackRunConfig, mcpServerId } from './llama-stack-run-config';
 import { McpEndpoint } from './mcp-gateway';
 import { containerSecurity, httpProbe, podSecurity, resourceRequirements } from './pods';
-import { Workload } from './workload';
+import { Workload, cpuAutoscaler } from './workload';
 
 export const LLAMA_STACK_NAME = 'llama-stack';
 /**
@@ -163,18 +163,7 @@ export class LlamaStack extends Construct {
     });
 
     if (config.autoscaling) {
-      new k8s.KubeHorizontalPodAutoscalerV2(this, 'autoscaler', {
-        metadata: { name: LLAMA_STACK_NAME, namespace: ns, labels },
-        spec: {
-          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: LLAMA_STACK_NAME },
-          minReplicas: config.autoscaling.minReplicas,
-          maxReplicas: config.autoscaling.maxReplicas,
-          metrics: [{
-            type: 'Resource',
-            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: config.autoscaling.targetCpuPercent } },
-          }],
-        },
-      });
+      cpuAutoscaler(this, 'autoscaler', { deploymentName: LLAMA_STACK_NAME, namespace: ns, labels, autoscaling: config.autoscaling });
     }
 
     let ingressUrl: string | undefined;

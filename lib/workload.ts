@@ -67,6 +67,32 @@ export function workloadService(scope: Construct, id: string, props: {
  * A Deployment plus its ClusterIP Service, labelled and selected by `app.kubernetes.io/*`
  * so that the selector never changes when constructs are renamed.
  */
+/** CPU-based autoscaling of a Deployment (HPA autoscaling/v2). */
+export interface CpuAutoscaling {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly targetCpuPercent: number;
+}
+
+/** A HorizontalPodAutoscaler named like the Deployment it scales on average CPU utilization. */
+export function cpuAutoscaler(scope: Construct, id: string, props: {
+  readonly deploymentName: string;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly autoscaling: CpuAutoscaling;
+}): k8s.KubeHorizontalPodAutoscalerV2 {
+  const a = props.autoscaling;
+  return new k8s.KubeHorizontalPodAutoscalerV2(scope, id, {
+    metadata: { name: props.deploymentName, namespace: props.namespace, labels: { ...props.labels } },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: props.deploymentName },
+      minReplicas: a.minReplicas,
+      maxReplicas: a.maxReplicas,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: a.targetCpuPercent } } }],
+    },
+  });
+}
+
 export class Workload extends Construct {
   readonly deployment: k8s.KubeDeployment;
   readonly service?: k8s.KubeService;
