@@ -6,8 +6,8 @@ import { declareTlsSecret } from './external-secret';
 import { KubernetesMcpServer } from './kubernetes-mcp-server';
 import { systemLabels } from './labels';
 import { LLAMA_STACK_NAME, LlamaStack } from './llama-stack';
+import { routerOf } from './mcp-gateway';
 import { NetworkIsolation, peerAt } from './network-isolation';
-import { isOpenShift } from './config/cluster';
 import { PlatformNamespace } from './platform-namespace';
 import { WorkloadAlerts } from './workload-alerts';
 
@@ -36,7 +36,7 @@ export class LlamaStackChart extends Chart {
       ingressClassName: env.ingress.className,
       tlsSecretName: env.ingress.tlsSecretName,
       allowedSourceCidrs: env.ingress.allowedSourceCidrs,
-      router: isOpenShift(env) ? 'openshift' : 'ingress-nginx',
+      router: routerOf(env),
     });
 
     const net = new NetworkIsolation(this, 'network', { namespace: this.appNamespace, dns: env.network.dns, labels: systemLabels(LLAMA_STACK_NAME) });

@@ -1,6 +1,5 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { isOpenShift } from './config/cluster';
 import { EnvironmentConfig } from './config/types';
 import { declareTlsSecret } from './external-secret';
 import { KagentRemoteMcpServer } from './kagent-remote-mcp-server';
@@ -31,12 +30,7 @@ export class McpChart extends Chart {
     new PlatformNamespace(this, 'namespace', { name: this.appNamespace, partOf: 'mcp', enforce: 'restricted' });
     const k = env.kubernetesMcp;
     if (env.ingress.tlsSecretName && k.ingressHost) declareTlsSecret(this, this.appNamespace, env.ingress.tlsSecretName, [k.ingressHost]);
-    this.gateway = new McpGateway(this, 'gateway', {
-      ingressClassName: env.ingress.className,
-      tlsSecretName: env.ingress.tlsSecretName,
-      allowedSourceCidrs: env.ingress.allowedSourceCidrs,
-      router: isOpenShift(env) ? 'openshift' : 'ingress-nginx',
-    });
+    this.gateway = McpGateway.forEnvironment(this, 'gateway', env);
     const server = new KubernetesMcpServer(this, 'kubernetes', { gateway: this.gateway, config: env.kubernetesMcp, images: env.images });
     if (env.kagent.enabled) new KagentRemoteMcpServer(this, 'kubernetes-kagent', { endpoint: server.endpoint, agentNamespaces: env.kagent.agentNamespaces });
     this.kubernetes = server;

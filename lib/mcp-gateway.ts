@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { McpExposure } from './config/types';
+import { isOpenShift } from './config/cluster';
+import { EnvironmentConfig, McpExposure } from './config/types';
 import { InternalIngress, Router } from './internal-ingress';
 import { k8s } from './k8s';
 import { WorkloadIdentity, selectorLabels, standardLabels } from './labels';
@@ -184,8 +185,23 @@ export class McpGateway extends Construct {
     return endpoint;
   }
 
+  /** A gateway with the environment's ingress settings and router (ingress-nginx, or OpenShift Routes). */
+  static forEnvironment(scope: Construct, id: string, env: EnvironmentConfig): McpGateway {
+    return new McpGateway(scope, id, {
+      ingressClassName: env.ingress.className,
+      tlsSecretName: env.ingress.tlsSecretName,
+      allowedSourceCidrs: env.ingress.allowedSourceCidrs,
+      router: routerOf(env),
+    });
+  }
+
   /** Every endpoint of every gateway below a scope (an environment's App), in tree order. */
   static endpointsIn(scope: Construct): McpEndpoint[] {
     return scope.node.findAll().filter((c): c is McpGateway => c instanceof McpGateway).flatMap((g) => g.endpoints);
   }
+}
+
+/** Which router serves an environment's hosts. */
+export function routerOf(env: EnvironmentConfig): Router {
+  return isOpenShift(env) ? 'openshift' : 'ingress-nginx';
 }

@@ -35,11 +35,7 @@ export class McpServersChart extends Chart {
     this.appNamespace = env.kmcp.namespace;
     // Every pod here gets a restricted security context from the MCPServer spec (init container included).
     new PlatformNamespace(this, 'namespace', { name: this.appNamespace, partOf: 'mcp-servers', enforce: 'restricted' });
-    this.gateway = new McpGateway(this, 'gateway', {
-      ingressClassName: env.ingress.className,
-      tlsSecretName: env.ingress.tlsSecretName,
-      allowedSourceCidrs: env.ingress.allowedSourceCidrs,
-    });
+    this.gateway = McpGateway.forEnvironment(this, 'gateway', env);
     const net = new NetworkIsolation(this, 'network', { namespace: this.appNamespace, dns: env.network.dns, labels: systemLabels('mcp-servers') });
     const callers = mcpCallerNamespaces(env);
 

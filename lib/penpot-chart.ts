@@ -1,12 +1,11 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { BundledDatabases, POSTGRES_PORT, VALKEY_PORT } from './bundled-databases';
-import { isOpenShift } from './config/cluster';
 import { EnvironmentConfig } from './config/types';
 import { ExternalSecret, declareTlsSecret } from './external-secret';
 import { InternalIngress } from './internal-ingress';
 import { systemLabels } from './labels';
-import { McpGateway } from './mcp-gateway';
+import { McpGateway, routerOf } from './mcp-gateway';
 import { NetworkIsolation, peerAt } from './network-isolation';
 import { PenpotBackup } from './penpot-backup';
 import { PlatformNamespace } from './platform-namespace';
@@ -105,12 +104,7 @@ export class PenpotChart extends Chart {
     });
 
     const mcpServer = env.penpot.mcp.enabled ? new PenpotMcpServer(this, 'mcp', {
-      gateway: new McpGateway(this, 'mcp-gateway', {
-        ingressClassName: env.ingress.className,
-        tlsSecretName: env.ingress.tlsSecretName,
-        allowedSourceCidrs: env.ingress.allowedSourceCidrs,
-        router: isOpenShift(env) ? 'openshift' : 'ingress-nginx',
-      }),
+      gateway: McpGateway.forEnvironment(this, 'mcp-gateway', env),
       namespace: this.appNamespace,
       version: env.penpot.version,
       config: env.penpot.mcp,
@@ -160,7 +154,7 @@ export class PenpotChart extends Chart {
       allowedSourceCidrs: env.ingress.allowedSourceCidrs,
       maxBodySizeBytes: env.penpot.maxBodySizeBytes,
       labels: systemLabels('penpot'),
-      router: isOpenShift(env) ? 'openshift' : 'ingress-nginx',
+      router: routerOf(env),
       // One route is enough: the frontend's nginx dispatches /api, /ws, /assets, /mcp itself.
       routes: [{ host: env.penpot.host, serviceName: core.frontend.serviceName, servicePortName: 'http' }],
     });

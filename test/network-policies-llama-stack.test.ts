@@ -2,20 +2,17 @@
 import * as path from 'node:path';
 import { loadDist } from '../lib/checks';
 import { PodTemplate, canConnect, canReachAddress, podTemplates } from '../lib/checks/network-eval';
+import { ingressControllerPod, outsiderPod, podOf } from './support/network';
 
 const dist = loadDist(path.resolve(__dirname, '..'));
 const pods = podTemplates(dist.objects);
-const pod = (env: string, owner: string): PodTemplate => {
-  const found = pods.find((p) => p.env === env && p.owner === owner);
-  if (!found) throw new Error(`no ${owner} in ${env}`);
-  return found;
-};
+const pod = (env: string, owner: string): PodTemplate => podOf(pods, env, owner);
 const ENV = 'example';
 const llama = pod(ENV, 'Deployment/llama-stack');
 const mcp = pod(ENV, 'Deployment/kubernetes-mcp-server');
-const controller: PodTemplate = { env: ENV, namespace: 'ingress-nginx', owner: 'Deployment/ingress-nginx-controller', labels: { 'app.kubernetes.io/name': 'ingress-nginx' }, ports: [] };
+const controller = ingressControllerPod(ENV);
 const agent: PodTemplate = { env: ENV, namespace: 'agents', owner: 'Deployment/agent', labels: { app: 'agent' }, ports: [] };
-const outsider: PodTemplate = { env: ENV, namespace: 'default', owner: 'Pod/curl', labels: { run: 'curl' }, ports: [] };
+const outsider = outsiderPod(ENV);
 /** Another pod in the MCP server's namespace, listening on other ports. */
 const mcpNeighbour: PodTemplate = { env: ENV, namespace: 'mcp-system', owner: 'Deployment/other', labels: { app: 'other' }, ports: [{ name: 'http', containerPort: 9090, protocol: 'TCP' }] };
 

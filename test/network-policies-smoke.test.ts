@@ -8,6 +8,7 @@ import { ManifestObject, asArray, labelsMatch, loadDist, podLabelsOf } from '../
 import { PodTemplate, Source, canConnect, canReachAddress, podTemplates, selectingPolicies } from '../lib/checks/network-eval';
 import { ENVIRONMENTS } from '../lib/environments';
 import { objectsOf } from './support/objects';
+import { ingressControllerPod, outsiderPod } from './support/network';
 
 const dist = loadDist(path.resolve(__dirname, '..'));
 const pods = podTemplates(dist.objects);
@@ -48,8 +49,8 @@ function targetsOf(smoke: PodTemplate): Target[] {
   return env.split('\n').flatMap((line) => landingOf(smoke.env, line.split(' ')[2]));
 }
 
-const controller = (env: string): PodTemplate => ({ env, namespace: 'ingress-nginx', owner: 'Deployment/ingress-nginx-controller', labels: { 'app.kubernetes.io/name': 'ingress-nginx' }, ports: [] });
-const outsider = (env: string): PodTemplate => ({ env, namespace: 'default', owner: 'Pod/curl', labels: { run: 'curl' }, ports: [] });
+const controller = ingressControllerPod;
+const outsider = outsiderPod;
 /** The cluster DNS pods: CoreDNS on 53 in kube-system, or OpenShift's dns-default pods on 5353. */
 const coredns = (env: string): PodTemplate => (env === 'openshift'
   ? { env, namespace: 'openshift-dns', owner: 'DaemonSet/dns-default', labels: { 'dns.operator.openshift.io/daemonset-dns': 'default' }, ports: [{ name: 'dns', containerPort: 5353, protocol: 'UDP' }] }

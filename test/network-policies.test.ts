@@ -2,17 +2,13 @@ import * as path from 'node:path';
 import { loadDist } from '../lib/checks';
 import { PodTemplate, canConnect, canReachAddress, podTemplates, selectingPolicies } from '../lib/checks/network-eval';
 import { loadObjectsFromYaml } from '../lib/checks/load';
+import { ingressControllerPod, outsiderPod, podOf } from './support/network';
 
 const dist = loadDist(path.resolve(__dirname, '..'));
 const pods = podTemplates(dist.objects);
-const pod = (env: string, owner: string): PodTemplate => {
-  const found = pods.find((p) => p.env === env && p.owner === owner);
-  if (!found) throw new Error(`no ${owner} in ${env}`);
-  return found;
-};
-/** A pod of the ingress controller, as the cluster would run it. */
-const controller = (env: string): PodTemplate => ({ env, namespace: 'ingress-nginx', owner: 'Deployment/ingress-nginx-controller', labels: { 'app.kubernetes.io/name': 'ingress-nginx' }, ports: [] });
-const outsider = (env: string): PodTemplate => ({ env, namespace: 'default', owner: 'Pod/curl', labels: { run: 'curl' }, ports: [] });
+const pod = (env: string, owner: string): PodTemplate => podOf(pods, env, owner);
+const controller = ingressControllerPod;
+const outsider = outsiderPod;
 
 describe('NetworkPolicy coverage of dist/', () => {
   test('100% of pod templates are selected by policies for ingress and egress', () => {
