@@ -5,6 +5,7 @@ import { riskWarnings } from './config/kubernetes-mcp-rbac';
 import { ConfigError, resolveEnvironments, selectEnvironments } from './config/resolve';
 import { EnvironmentInput } from './config/types';
 import { DIST_DIR } from './platform';
+import { printSynthReview } from './review/cli';
 import { OutputFile, pruneEnvironments, synthesizeEnvironment, writeEnvironments } from './synth';
 
 export interface SynthOptions {
@@ -19,6 +20,8 @@ export interface SynthResult {
   readonly files: readonly OutputFile[];
   /** Loud warnings about risky choices of the synthesized environments (printed by {@link main}). */
   readonly warnings: readonly string[];
+  /** kubectl context of each synthesized environment (for the commands the change review prints). */
+  readonly kubeContexts: Readonly<Record<string, string>>;
 }
 
 /**
@@ -31,7 +34,10 @@ export function synth(inputs: readonly EnvironmentInput[], options: SynthOptions
   const names = envs.map((e) => e.name);
   writeEnvironments(options.outdir, names, files);
   if (options.only.length === 0) pruneEnvironments(options.outdir, names);
-  return { environments: names, files, warnings: envs.flatMap(riskWarnings) };
+  return {
+    environments: names, files, warnings: envs.flatMap(riskWarnings),
+    kubeContexts: Object.fromEntries(envs.map((e) => [e.name, e.operations.kubeContext])),
+  };
 }
 
 export function parseSynthArgs(argv: readonly string[], cwd: string): SynthOptions {
@@ -69,6 +75,11 @@ export function main(inputs: readonly EnvironmentInput[], argv: readonly string[
     console.log(`Synthesized ${result.environments.join(', ')} into ${path.relative(cwd, options.outdir) || '.'}/ `
       + `(${result.files.length} files, ${ms.toFixed(0)} ms)`);
     for (const warning of result.warnings) console.warn(`\n!!! WARNING !!! ${warning}`);
+    printSynthReview(cwd, {
+      envs: result.environments.map((name) => ({ name, kubeContext: result.kubeContexts[name] })),
+      files: result.files,
+      full: options.only.length === 0 && options.outdir === path.resolve(cwd, DIST_DIR),
+    }, { out: console.log, err: console.warn });
     return 0;
   } catch (err) {
     if (err instanceof ConfigError) {
