@@ -15,6 +15,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parseArgs as parseNodeArgs } from 'node:util';
 import { main } from '../lib/cli';
 import { EnvironmentInput, KmcpServerInput } from '../lib/config/types';
 import { ENVIRONMENTS } from '../lib/environments';
@@ -185,22 +186,43 @@ function appOfCdk8sYaml(): string {
   return line.slice('app:'.length).trim();
 }
 
-function parseArgs(argv: readonly string[]): { runs: number; test: boolean } {
-  let runs = Number(process.env.BENCH_RUNS ?? 5);
-  let test = true;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--runs') runs = Number(argv[++i]);
-    else if (argv[i] === '--no-test') test = false;
-    else throw new Error(`unknown argument '${argv[i]}'; usage: npm run bench [-- --runs N] [-- --no-test]`);
+export const BENCH_OPTIONS = {
+  'runs': { type: 'string' },
+  'no-test': { type: 'boolean' },
+  'help': { type: 'boolean', short: 'h' },
+} as const;
+
+export const BENCH_USAGE = `Usage: npm run bench -- [--runs N] [--no-test]
+
+Times synth (the project's, through npm, through cdk8s, with ts-node, the Node floor, with extra MCP servers) and
+one run of the test command; peak memory per command; writes bench/results.json. dist/ is never touched.
+
+  --runs N        runs per command after one warm-up, 1..50 [$BENCH_RUNS or 5]
+  --no-test       skip the run of the test command
+  -h, --help      this text`;
+
+export class BenchUsageError extends Error {}
+
+export function parseBenchArgs(argv: readonly string[]): { runs: number; test: boolean; help: boolean } {
+  let values: { runs?: string; 'no-test'?: boolean; help?: boolean };
+  try {
+    values = parseNodeArgs({ args: [...argv], options: BENCH_OPTIONS, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    throw new BenchUsageError(`${(err as Error).message}\n\n${BENCH_USAGE}`);
   }
-  if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error(`--runs: ${runs} is not an integer in 1..50`);
-  return { runs, test };
+  const runs = Number(values.runs ?? process.env.BENCH_RUNS ?? 5);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new BenchUsageError(`--runs: ${values.runs ?? runs} is not an integer in 1..50\n\n${BENCH_USAGE}`);
+  return { runs, test: !values['no-test'], help: values.help === true };
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
 async function bench(argv: readonly string[]): Promise<void> {
-  const { runs, test } = parseArgs(argv);
+  const { runs, test, help } = parseBenchArgs(argv);
+  if (help) {
+    console.log(BENCH_USAGE);
+    return;
+  }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'penpot-bench-'));
   const cleanup = (): void => fs.rmSync(tmp, { recursive: true, force: true });
   const onSignal = (): void => { cleanup(); process.exit(130); };
@@ -323,7 +345,7 @@ if (require.main === module) {
   } else {
     bench(argv).catch((e: unknown) => {
       console.error(e instanceof Error ? e.message : e);
-      process.exitCode = 1;
+      process.exitCode = e instanceof BenchUsageError ? 2 : 1;
     });
   }
 }

@@ -82,8 +82,9 @@ the Namespace with its Secrets, and every PersistentVolumeClaim (including a Sta
 
 Exit codes: 0 done, 1 refused or failed, 2 bad usage.`;
 
+/** node:util's parseArgs errors, by code (under jest they come from another realm, so not `instanceof TypeError`). */
 function isParseArgsError(err: unknown): err is Error {
-  return err instanceof TypeError && String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
+  return String((err as NodeJS.ErrnoException | undefined)?.code).startsWith('ERR_PARSE_ARGS');
 }
 
 function guarded(io: OpsIo, usage: string, body: () => number): number {

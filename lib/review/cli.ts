@@ -57,13 +57,19 @@ and a warning with what to do for every change Argo CD cannot apply or that risk
 
 Exit codes: 0 no blocking change, 1 a blocking change (or an invalid configuration), 2 bad usage or unknown revision.`;
 
+export const DIFF_OPTIONS = {
+  base: { type: 'string' },
+  env: { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /** `npm run diff`; returns the exit code. */
 export function diffMain(inputs: readonly EnvironmentInput[], argv: readonly string[], repoRoot: string, io: ReviewOutput): number {
   let values: { base?: string; env?: string[]; help?: boolean };
   try {
     values = parseArgs({
       args: [...argv],
-      options: { base: { type: 'string' }, env: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+      options: DIFF_OPTIONS,
       strict: true,
       allowPositionals: false,
     }).values;
