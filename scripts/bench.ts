@@ -19,6 +19,10 @@ import { parseArgs as parseNodeArgs } from 'node:util';
 import { main } from '../lib/cli';
 import { EnvironmentInput, KmcpServerInput } from '../lib/config/types';
 import { ENVIRONMENTS } from '../lib/environments';
+import { resolveEnvironments } from '../lib/config/resolve';
+import { DIST_DIR } from '../lib/platform';
+import { reviewAgainstRevision } from '../lib/review';
+import { renderedObjects, synthesizeEnvironment } from '../lib/synth';
 
 const ROOT = path.resolve(__dirname, '..');
 const RESULTS_FILE = path.join(ROOT, 'bench', 'results.json');
@@ -215,6 +219,23 @@ export function parseBenchArgs(argv: readonly string[]): { runs: number; test: b
   return { runs, test: !values['no-test'], help: values.help === true };
 }
 
+/**
+ * The change review's own cost (the end of every synth), in process: the synthesized files of a
+ * configuration against HEAD's dist/, median of `runs`. Unchanged files are skipped by blob hash;
+ * changed ones are parsed and compared object by object.
+ */
+function reviewCost(inputs: readonly EnvironmentInput[], runs: number): number {
+  const envs = resolveEnvironments(inputs);
+  const files = envs.flatMap(synthesizeEnvironment);
+  const times = Array.from({ length: runs + 1 }, () => {
+    const started = process.hrtime.bigint();
+    const r = reviewAgainstRevision({ repoRoot: ROOT, rev: 'HEAD', distDir: DIST_DIR, envs: envs.map((e) => ({ name: e.name })), files, includeUnconfigured: true, objectsOf: renderedObjects });
+    if (!r.ok) throw new Error(`review: ${r.message}`);
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  }).slice(1);
+  return stats(times).median;
+}
+
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
 async function bench(argv: readonly string[]): Promise<void> {
@@ -259,6 +280,13 @@ async function bench(argv: readonly string[]): Promise<void> {
       extra.push({ servers: n, wallMs: m.wallMs, addedMs, perServerMs: addedMs / n });
     }
 
+    // The review of: nothing changed; +100 kMCP servers in the first environment; every environment new (renamed).
+    const review = {
+      unchangedMs: reviewCost(ENVIRONMENTS, runs),
+      plus100McpServersMs: reviewCost(extraMcpServerInputs(100) ?? ENVIRONMENTS, runs),
+      allEnvironmentsNewMs: reviewCost(ENVIRONMENTS.map((e) => ({ ...e, name: `${e.name}-new` })), runs),
+    };
+
     let npmTest: { ok: boolean; wallMs: number; typecheckMs: number; jestMs: number } | undefined;
     if (test) {
       process.stderr.write('  npm test (tsc --noEmit, then jest) ...');
@@ -293,6 +321,7 @@ async function bench(argv: readonly string[]): Promise<void> {
       ratios: { aOverB, aOverC, bOverA: 1 / aOverB },
       outputsOfAAndBIdentical: identical,
       extraMcpServers: extra.every((e) => e.wallMs === undefined) ? { note: EXTRA_MCP_NA, rows: extra } : { base: extraBase, rows: extra },
+      review,
       npmTest: npmTest ?? null,
       targets,
     };
@@ -317,6 +346,8 @@ async function bench(argv: readonly string[]): Promise<void> {
     lines.push(`output of (a), (a") and (b): ${identical ? 'byte-identical' : 'DIFFERENT'}`);
     lines.push(`synth with +1/+10/+100 extra MCP servers: ${extra.every((e) => e.addedMs === undefined) ? EXTRA_MCP_NA
       : extra.map((e) => `+${e.servers}: ${seconds(e.wallMs!.median)} (+${e.addedMs!.toFixed(0)} ms, ${e.perServerMs!.toFixed(1)} ms/server)`).join('; ')}`);
+    lines.push(`change review (in synth, median): unchanged ${review.unchangedMs.toFixed(0)} ms, +100 MCP servers `
+      + `${review.plus100McpServersMs.toFixed(0)} ms, every environment new ${review.allEnvironmentsNewMs.toFixed(0)} ms`);
     lines.push(`npm test (one run): ${npmTest ? `${seconds(npmTest.wallMs)} = tsc --noEmit ${seconds(npmTest.typecheckMs)} + jest ${seconds(npmTest.jestMs)}`
       + `${npmTest.ok ? ', passed' : ', FAILED'}` : 'skipped (--no-test)'}`);
     lines.push(`targets: ${Object.entries(targets).map(([k, v]) => `${k} ${v === null ? 'n/a' : v ? 'yes' : 'NO'}`).join(', ')}`);

@@ -5,8 +5,8 @@
  */
 import { resolveEnvironments } from '../lib/config/resolve';
 import { EnvironmentInput } from '../lib/config/types';
-import { EnvironmentReview, formatWarning, hasBlocking, reviewEnvironment } from '../lib/review';
-import { synthesizeEnvironment } from '../lib/synth';
+import { EnvironmentReview, formatWarning, hasBlocking, parseManifests, reviewEnvironment } from '../lib/review';
+import { renderedObjects, synthesizeEnvironment } from '../lib/synth';
 import { minimalEnv } from './support/environments';
 
 /** Penpot with its database, and a kMCP server with a volume: every kind of data the review guards. */
@@ -121,5 +121,17 @@ describe('change review', () => {
     const r = reviewEnvironment({ env: 'test', before: baseFiles });
     expect(r.changes.every((c) => c.type === 'removed')).toBe(true);
     expect(subjects(r, 'blocking')).toEqual(expect.arrayContaining(['StatefulSet penpot/penpot-postgres', 'Namespace penpot', 'MCPServer mcp-servers/filesystem']));
+  });
+});
+
+describe('objects in memory', () => {
+  test('the objects the review takes from the synthesis in memory are those its YAML parses back to', () => {
+    const [env] = resolveEnvironments([base]);
+    const manifests = synthesizeEnvironment(env).filter((f) => f.path.endsWith('.yaml'));
+    expect(manifests.length).toBeGreaterThan(2);
+    for (const f of manifests) {
+      expect(renderedObjects(f)).toBeDefined();
+      expect(parseManifests(f.path, f.content).map((o) => o.doc)).toEqual(renderedObjects(f));
+    }
   });
 });

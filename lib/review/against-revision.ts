@@ -9,6 +9,9 @@ export interface SynthesizedFile {
   readonly content: string;
 }
 
+/** Objects already in memory for a synthesized file (lib/synth.ts `renderedObjects`), else its YAML is parsed. */
+export type ObjectsOf = (file: SynthesizedFile) => readonly unknown[] | undefined;
+
 export interface RevisionReviewInput {
   readonly repoRoot: string;
   readonly rev: string;
@@ -18,6 +21,7 @@ export interface RevisionReviewInput {
   readonly files: readonly SynthesizedFile[];
   /** Also review environments of the base that were not synthesized (a full synth prunes them). */
   readonly includeUnconfigured: boolean;
+  readonly objectsOf?: ObjectsOf;
 }
 
 export type RevisionReview =
@@ -47,8 +51,18 @@ export function reviewAgainstRevision(input: RevisionReviewInput): RevisionRevie
   const after = byEnv(input.files.map((f) => [f.path, f.content] as [string, string]), '');
   const names = input.envs.map((e) => e.name);
   const unconfigured = input.includeUnconfigured ? [...before.keys()].filter((e) => !names.includes(e)).sort() : [];
+  const inMemory = new Map<string, Map<string, readonly unknown[]>>();
+  for (const f of input.files) {
+    const objects = input.objectsOf?.(f);
+    if (!objects) continue;
+    const [env, ...rest] = f.path.split('/');
+    if (!inMemory.has(env)) inMemory.set(env, new Map());
+    inMemory.get(env)!.set(rest.join('/'), objects);
+  }
   const reviews = [
-    ...input.envs.map((e) => reviewEnvironment({ env: e.name, before: before.get(e.name), after: after.get(e.name) ?? new Map(), kubeContext: e.kubeContext })),
+    ...input.envs.map((e) => reviewEnvironment({
+      env: e.name, before: before.get(e.name), after: after.get(e.name) ?? new Map(), kubeContext: e.kubeContext, afterObjects: inMemory.get(e.name),
+    })),
     ...unconfigured.map((env) => reviewEnvironment({ env, before: before.get(env) })),
   ];
   return { ok: true, reviews };

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, resolveEnvironments, selectEnvironments } from '../config/resolve';
 import { EnvironmentInput } from '../config/types';
 import { DIST_DIR } from '../platform';
-import { synthesizeEnvironment } from '../synth';
+import { renderedObjects, synthesizeEnvironment } from '../synth';
 import { reviewAgainstRevision, SynthesizedFile } from './against-revision';
 import { EnvironmentReview } from './model';
 import { formatSummary, formatVerdict, formatWarning } from './report';
@@ -36,6 +36,7 @@ export function printSynthReview(
   const started = process.hrtime.bigint();
   const r = reviewAgainstRevision({
     repoRoot, rev: 'HEAD', distDir: DIST_DIR, envs: synthesized.envs, files: synthesized.files, includeUnconfigured: synthesized.full,
+    objectsOf: renderedObjects,
   });
   if (!r.ok) {
     io.out(`Change review skipped: ${r.message}; it compares with the committed ${DIST_DIR}/ (git show HEAD:${DIST_DIR}/...).`);
@@ -102,7 +103,7 @@ export function diffMain(inputs: readonly EnvironmentInput[], argv: readonly str
     }
     throw err;
   }
-  const r = reviewAgainstRevision({ repoRoot, rev: base, distDir: DIST_DIR, envs, files, includeUnconfigured: only.length === 0 });
+  const r = reviewAgainstRevision({ repoRoot, rev: base, distDir: DIST_DIR, envs, files, includeUnconfigured: only.length === 0, objectsOf: renderedObjects });
   if (!r.ok) {
     io.err(`--base: ${r.message}\n\n${DIFF_USAGE}`);
     return 2;

@@ -19,10 +19,18 @@ export function describe(o: Pick<ReviewObject, 'kind' | 'namespace' | 'name'>): 
 
 /** The objects of one manifest file (`file` relative to the environment folder). */
 export function parseManifests(file: string, text: string): ReviewObject[] {
-  const out: ReviewObject[] = [];
+  const docs: unknown[] = [];
   for (const document of parseAllDocuments(text)) {
     if (document.errors.length > 0) throw new Error(`${file}: invalid YAML: ${document.errors.map((e) => e.message).join('; ')}`);
-    const doc = document.toJS();
+    docs.push(document.toJS());
+  }
+  return reviewObjects(file, docs);
+}
+
+/** Review objects of the documents of one file (a `List` counts as its items). */
+export function reviewObjects(file: string, docs: readonly unknown[]): ReviewObject[] {
+  const out: ReviewObject[] = [];
+  for (const doc of docs as any[]) {
     if (doc === null || doc === undefined || typeof doc !== 'object') continue;
     const items = doc.kind === 'List' && Array.isArray(doc.items) ? doc.items : [doc];
     for (const item of items) {

@@ -1,6 +1,6 @@
 import { fieldChanges } from './fields';
 import { ContractSecret, EnvironmentFiles, EnvironmentReview, ObjectChange, ReviewObject, ReviewWarning } from './model';
-import { isManifestFile, parseManifests } from './objects';
+import { isManifestFile, parseManifests, reviewObjects } from './objects';
 import { changeWarnings, contractWarnings, removalWarnings, RuleContext } from './rules';
 
 export const CONTRACT_FILE = 'secrets.json';
@@ -12,13 +12,17 @@ export interface ReviewInput {
   /** The new synthesis; undefined when the environment is no longer configured. */
   readonly after?: EnvironmentFiles;
   readonly kubeContext?: string;
+  /** Objects of files of `after` already in memory (a synthesis of this process), so their YAML is not parsed back. */
+  readonly afterObjects?: ReadonlyMap<string, readonly unknown[]>;
 }
 
-function objectsOf(files: EnvironmentFiles | undefined, changed: readonly string[]): Map<string, ReviewObject> {
+function objectsOf(files: EnvironmentFiles | undefined, changed: readonly string[], parsed?: ReadonlyMap<string, readonly unknown[]>): Map<string, ReviewObject> {
   const out = new Map<string, ReviewObject>();
   for (const file of changed) {
     const text = files?.get(file);
-    if (text !== undefined) for (const o of parseManifests(file, text)) out.set(o.id, o);
+    if (text === undefined) continue;
+    const docs = parsed?.get(file);
+    for (const o of docs ? reviewObjects(file, docs) : parseManifests(file, text)) out.set(o.id, o);
   }
   return out;
 }
@@ -45,7 +49,7 @@ export function reviewEnvironment(input: ReviewInput): EnvironmentReview {
   const differing = [...new Set([...before.keys(), ...after.keys()])].filter((f) => before.get(f) !== after.get(f)).sort();
   const manifests = differing.filter(isManifestFile);
   const old = objectsOf(input.before, manifests);
-  const now = objectsOf(input.after, manifests);
+  const now = objectsOf(input.after, manifests, input.afterObjects);
 
   const changes: ObjectChange[] = [];
   for (const [id, o] of old) if (!now.has(id)) changes.push({ type: 'removed', before: o });
