@@ -6,6 +6,7 @@ import { EnvironmentInput } from '../lib/config/types';
 import { expectIssue } from './support/config-issues';
 import { minimalEnv } from './support/environments';
 import { container, find, objectsOf, podSpec } from './support/objects';
+import { environmentNames } from './support/configured';
 
 const ROOT = path.resolve(__dirname, '..');
 const dist = loadDist(ROOT);
@@ -191,7 +192,8 @@ describe('MCP configuration errors name the field', () => {
 });
 
 describe('generated client configs', () => {
-  const envs = ['homelab', 'example', 'k0s-dev', 'openshift'];
+  // Every environment with an MCP endpoint has client configs.
+  const envs = environmentNames().filter((env) => fs.existsSync(path.join(ROOT, 'dist', env, 'mcp-clients')));
   const services = dist.objects.filter((o) => o.doc.kind === 'Service');
   const ingressHosts = dist.objects.filter((o) => o.doc.kind === 'Ingress').flatMap((o) => o.doc.spec.rules.map((r: any) => ({
     env: o.env, host: r.host, paths: r.http.paths.map((p: any) => p.path), https: (o.doc.spec.tls ?? []).some((t: any) => t.hosts.includes(r.host)),

@@ -75,7 +75,7 @@ describe('change review', () => {
     expect(r.changes.filter((c) => c.type === 'removed').map((c) => c.type === 'removed' && c.before.kind)).toEqual(
       expect.arrayContaining(['PersistentVolumeClaim', 'MCPServer']));
     expect(subjects(r, 'blocking')).toEqual(['MCPServer mcp-servers/filesystem']);
-    expect(r.warnings[0].problem).toMatch(/renamed to files .*filesystem-data holds the server's files.*prune deletes/);
+    expect(r.warnings[0].problem).toMatch(/renamed to files: the new server gets a new, empty claim \(files-data\)\. Its claim filesystem-data holds the server's files.*prune deletes/);
     expect(r.warnings[0].action).toContain('revert the rename');
   });
 

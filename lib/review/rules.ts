@@ -228,8 +228,10 @@ export function removalWarnings(ctx: RuleContext, changes: readonly ObjectChange
     const claims = mountedClaims(o);
     claims.forEach((c) => covered.add(`${o.namespace}/${c}`));
     const s = successor(o, removed, added);
+    const newClaims = s ? mountedClaims(s.to) : [];
     out.push(warning(ctx, 'blocking', o,
-      `kMCP server ${fate(s, 'server with a new volume')}. Its claim ${claims.join(', ')} holds the server's files. ${PRUNE}`,
+      `kMCP server ${!s ? 'removed' : `${s.how === 'moved' ? `moved to namespace ${s.to.namespace}` : `renamed to ${s.to.name}`}: `
+        + `the new server gets a new, empty claim (${newClaims.join(', ') || 'none'})`}. Its claim ${claims.join(', ')} holds the server's files. ${PRUNE}`,
       keep(s, `the files of ${claims.join(', ')}`)));
   }
   for (const o of dataHolders.filter((r) => r.kind === 'PersistentVolumeClaim' && !covered.has(`${r.namespace}/${r.name}`))) {
