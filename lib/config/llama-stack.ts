@@ -3,7 +3,7 @@
  * their validation. Everything that differs between releases is in {@link LLAMA_STACK_RELEASES},
  * so supporting another release means adding one entry checked against its upstream sources.
  */
-import { checkImage, checkResources, checkSize, IssueList, show } from './resolve';
+import { checkCidr, checkImage, checkResources, checkSize, IssueList, show } from './resolve';
 import { isDnsLabel, isDnsSubdomain, isHostName, isIpv4Cidr, isPort, isPositiveInteger } from './rules';
 import {
   AccessMode, EnvironmentConfig, EnvironmentInput, LLAMA_STACK_INFERENCE_KINDS, LlamaStackConfig, ResourceSpec,
@@ -108,6 +108,7 @@ export function applyLlamaStackDefaults(input: EnvironmentInput): LlamaStackConf
     },
     ingressHost: l.ingressHost,
     clientNamespaces: [...(l.clientNamespaces ?? [])],
+    ...llamaStackStateAndAccess(l, input.storage?.postgresSize ?? DEFAULT_POSTGRES_SIZE),
     resources: {
       requests: { ...LLAMA_STACK_RESOURCES.requests, ...l.resources?.requests },
       limits: { ...LLAMA_STACK_RESOURCES.limits, ...l.resources?.limits },
@@ -205,7 +206,7 @@ function validateInference(list: SectionIssues, l: LlamaStackConfig): void {
   inf.models.forEach((m, i) => list.check(typeof m === 'string' && m !== '' && !/\s/.test(m), `inference.models[${i}]`,
     `${show(m)} is not a model id; allowed: the id the server serves, e.g. llama3.1:8b`));
   list.check(inf.cidrs.length > 0, 'inference.cidrs', 'is empty: the default-deny egress policy would drop every inference request; allowed: the server\'s addresses, e.g. 10.20.0.15/32');
-  inf.cidrs.forEach((c, i) => list.check(isIpv4Cidr(c), `inference.cidrs[${i}]`, `${show(c)} is not an IPv4 CIDR; allowed: a.b.c.d/n`));
+  inf.cidrs.forEach((c, i) => checkCidr(list.parent, `llamaStack.inference.cidrs[${i}]`, c));
 }
 
 /** Issues of one section: field paths are relative to it (`llamaStack.<field>`). */
@@ -297,21 +298,9 @@ export interface LlamaStackAuthConfig {
   readonly apiServerUrl: string;
 }
 
-/** What the environment may give under `llamaStack.storage` / `llamaStack.auth`. */
-export interface LlamaStackStorageInput {
-  readonly backend?: LlamaStackStorageBackend;
-  readonly size?: string;
-  readonly accessMode?: AccessMode;
-  readonly externalPostgres?: Partial<Omit<LlamaStackExternalPostgres, 'cidrs'>> & { readonly cidrs?: readonly string[] };
-  readonly bundledPostgresSize?: string;
-}
-export interface LlamaStackAuthInput {
-  readonly mode?: LlamaStackAuthMode;
-  readonly noneAcknowledged?: string;
-  readonly clientGroups?: readonly string[];
-  readonly clientUsers?: readonly string[];
-  readonly apiServerUrl?: string;
-}
+/** What the environment may give under `llamaStack.storage` / `llamaStack.auth` (llama-stack-input.ts). */
+export type LlamaStackStorageInput = NonNullable<NonNullable<EnvironmentInput['llamaStack']>['storage']>;
+export type LlamaStackAuthInput = NonNullable<NonNullable<EnvironmentInput['llamaStack']>['auth']>;
 
 export interface LlamaStackSettings {
   readonly storage: LlamaStackStorageConfig;
@@ -322,7 +311,7 @@ export const LLAMA_STACK_STATE_SIZE = '5Gi';
 export const KUBERNETES_API_URL = 'https://kubernetes.default.svc';
 
 /** More than one pod at some time: shared state is needed. */
-export function llamaStackReplicated(l: Pick<LlamaStackConfig, 'replicas' | 'autoscaling'>): boolean {
+export function llamaStackReplicated(l: Pick<StateShape, 'replicas' | 'autoscaling'>): boolean {
   return l.replicas > 1 || (l.autoscaling !== undefined && l.autoscaling.maxReplicas > 1);
 }
 
@@ -336,21 +325,27 @@ export function serviceAccountsGroup(namespace: string): string {
   return `system:serviceaccounts:${namespace}`;
 }
 
-/**
- * Storage and auth settings with their defaults. The input comes from the environment's
- * `llamaStack.storage` / `llamaStack.auth` (read untyped here until the strict config schema
- * declares them; absent keys take the defaults).
- */
+/** The resolved storage and auth settings of an environment. */
 export function llamaStackSettings(env: EnvironmentConfig): LlamaStackSettings {
-  const l = env.llamaStack;
-  const raw = l as LlamaStackConfig & { storage?: LlamaStackStorageInput; auth?: LlamaStackAuthInput };
-  return {
-    storage: resolveLlamaStackStorage(l, raw.storage, env.storage.postgresSize),
-    auth: resolveLlamaStackAuth(l, raw.auth),
-  };
+  return { storage: env.llamaStack.storage, auth: env.llamaStack.auth };
 }
 
-export function resolveLlamaStackStorage(l: LlamaStackConfig, input: LlamaStackStorageInput | undefined, postgresSize: string): LlamaStackStorageConfig {
+/** Storage's `postgresSize` default (resolve.ts), the bundled database's default size. */
+const DEFAULT_POSTGRES_SIZE = '5Gi';
+
+function llamaStackStateAndAccess(l: NonNullable<EnvironmentInput['llamaStack']>, postgresSize: string): LlamaStackSettings {
+  const shape = {
+    replicas: l.replicas ?? 1,
+    autoscaling: l.autoscaling && { minReplicas: l.autoscaling.minReplicas, maxReplicas: l.autoscaling.maxReplicas },
+    ingressHost: l.ingressHost,
+    clientNamespaces: l.clientNamespaces ?? [],
+  };
+  return { storage: resolveLlamaStackStorage(shape, l.storage, postgresSize), auth: resolveLlamaStackAuth(shape, l.auth) };
+}
+
+type StateShape = Pick<LlamaStackConfig, 'replicas' | 'ingressHost' | 'clientNamespaces'> & { readonly autoscaling?: { readonly maxReplicas: number } };
+
+export function resolveLlamaStackStorage(l: StateShape, input: LlamaStackStorageInput | undefined, postgresSize: string): LlamaStackStorageConfig {
   const replicated = llamaStackReplicated(l);
   const backend = input?.backend ?? (replicated || input?.externalPostgres ? 'postgres' : 'sqlite');
   const ext = input?.externalPostgres;
@@ -369,7 +364,7 @@ export function resolveLlamaStackStorage(l: LlamaStackConfig, input: LlamaStackS
   };
 }
 
-export function resolveLlamaStackAuth(l: LlamaStackConfig, input: LlamaStackAuthInput | undefined): LlamaStackAuthConfig {
+export function resolveLlamaStackAuth(l: StateShape, input: LlamaStackAuthInput | undefined): LlamaStackAuthConfig {
   return {
     mode: input?.mode ?? (llamaStackExposed(l) ? 'kubernetes' : 'none'),
     noneAcknowledged: input?.noneAcknowledged,
@@ -416,7 +411,7 @@ function validateLlamaStackStorage(list: SectionIssues, config: EnvironmentConfi
       list.check(isDnsSubdomain(ext.secret), 'storage.externalPostgres.secret', `${show(ext.secret)} is not a Secret name; allowed: a DNS-1123 name`);
     }
     list.check(ext.cidrs.length > 0, 'storage.externalPostgres.cidrs', 'is empty: the default-deny egress policy would drop every database connection; allowed: the server\'s addresses, e.g. 10.20.0.30/32');
-    ext.cidrs.forEach((c, i) => list.check(isIpv4Cidr(c), `storage.externalPostgres.cidrs[${i}]`, `${show(c)} is not an IPv4 CIDR; allowed: a.b.c.d/n`));
+    ext.cidrs.forEach((c, i) => checkCidr(list.parent, `llamaStack.storage.externalPostgres.cidrs[${i}]`, c));
   }
 }
 
