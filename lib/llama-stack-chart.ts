@@ -34,6 +34,7 @@ export class LlamaStackChart extends Chart {
       storage,
       auth,
       storageClassName: env.storage.className,
+      kubeContext: env.operations.kubeContext,
       config: l,
       images: env.images,
       mcpServers: [kubernetesMcp.endpoint],

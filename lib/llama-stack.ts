@@ -39,7 +39,8 @@ export const STATE_CLAIM = `${LLAMA_STACK_NAME}-state`;
  * (1.21+): the server verifies the API server with it, without mounting a ServiceAccount token.
  */
 export const KUBE_CA_CONFIGMAP = 'kube-root-ca.crt';
-export const KUBE_CA_DIR = '/etc/llama-stack/kube-ca';
+// Not below CONFIG_DIR: a mount point inside the read-only ConfigMap volume cannot be created.
+export const KUBE_CA_DIR = '/etc/kube-ca';
 export const KUBE_CA_FILE = `${KUBE_CA_DIR}/ca.crt`;
 /** Defaults of the bundled PostgreSQL (replicated Llama Stack). */
 export const LLAMA_STACK_POSTGRES_RESOURCES: ResourceSpec = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } };
@@ -73,6 +74,8 @@ export interface LlamaStackEndpoint {
   readonly clientNamespaces: readonly string[];
   /** How clients authenticate: `kubernetes` (a bearer token the API server accepts) or `none`. */
   readonly auth: LlamaStackAuthConfig;
+  /** kubectl context of the cluster, for the token commands in the docs. */
+  readonly kubeContext?: string;
 }
 
 /** The PostgreSQL Llama Stack connects to, for the NetworkPolicies. */
@@ -100,6 +103,8 @@ export interface LlamaStackProps {
   readonly storageClassName: string;
   /** Resources of the bundled PostgreSQL. @default LLAMA_STACK_POSTGRES_RESOURCES */
   readonly postgresResources?: ResourceSpec;
+  /** kubectl context of the cluster (docs only). @default undefined */
+  readonly kubeContext?: string;
 }
 
 /**
@@ -289,6 +294,7 @@ export class LlamaStack extends Construct {
       registration: release.mcpRegistration,
       clientNamespaces: config.clientNamespaces,
       auth,
+      kubeContext: props.kubeContext,
     };
   }
 

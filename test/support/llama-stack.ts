@@ -40,7 +40,7 @@ export function allFeatureRunConfigs(): GeneratedRunConfig[] {
           hasApiKey: kind !== 'ollama',
           auth: {
             apiServerUrl: 'https://kubernetes.default.svc',
-            caFile: '/etc/llama-stack/kube-ca/ca.crt',
+            caFile: '/etc/kube-ca/ca.crt',
             groups: ['system:serviceaccounts:agents', 'system:serviceaccounts:apps'],
             users: ['system:serviceaccount:ci:runner'],
           },
