@@ -21,6 +21,12 @@ export function llamaStackConnectSection(l: LlamaStackEndpoint): string[] {
       ? `In the cluster, pods of ${l.clientNamespaces.map((n) => `\`${n}\``).join(', ')} may connect (\`llamaStack.clientNamespaces\`).`
       : 'In the cluster, no namespace may connect yet: list your apps\' namespaces in `llamaStack.clientNamespaces`.', '',
     ...authLines(l),
+    ...(l.refusedRoutes.length > 0 ? [
+      `**Vector stores are off** while several pods serve the API: ${l.refusedRoutes.map((r) => `\`${r}\``).join(', ')} answer 403. `
+      + 'Llama Stack keeps its registry of vector stores in each process (loaded at start only), so a store made through one pod would be '
+      + 'unknown to the others. Responses, conversations, files and prompts are shared (PostgreSQL and the files volume). '
+      + 'Run one replica (no autoscaling) to use vector stores and file_search.', '',
+    ] : []),
     `MCP servers registered at start (run config ${key}); their NetworkPolicies admit Llama Stack's pods on the MCP port:`, '',
     ...l.mcpServers.map((s) => `- \`${s.id}\` -> \`${s.url}\``), '',
   ];

@@ -47,7 +47,19 @@ export interface RunConfigProps {
   readonly hasApiKey: boolean;
   /** `server.auth`; undefined: no authentication (anyone who reaches the port uses the API). */
   readonly auth?: RunConfigAuth;
+  /** Routes refused to everyone (403), e.g. {@link PER_POD_ROUTES} when several pods serve the API. @default [] */
+  readonly forbiddenRoutes?: readonly string[];
 }
+
+/**
+ * The vector store API keeps its registry of stores in each process: loaded from the KV store at
+ * start only (providers/utils/memory/openai_vector_store_mixin.py:203-215 at v0.7.1) and looked
+ * up in memory (`openai_retrieve_vector_store`, lines 632-641; faiss `insert_chunks`,
+ * inline/vector_io/faiss/faiss.py:441-446). With several pods a store made on one is "not found"
+ * on the others until they restart, and their in-memory indexes overwrite each other. So
+ * replicated Llama Stack refuses these routes (403) rather than answer at random.
+ */
+export const PER_POD_ROUTES = ['/v1/vector_stores*', '/v1/vector-io/*'] as const;
 
 /**
  * The two storage backends (`kv_default`, `sql_default`) every store references.
@@ -180,7 +192,7 @@ export function llamaStackRunConfig(props: RunConfigProps): Record<string, unkno
       models,
       ...(registration.registered_resources as Record<string, unknown> | undefined),
     },
-    server: { port: LLAMA_STACK_PORT, ...(props.auth ? { auth: serverAuth(props.auth) } : {}) },
+    server: { port: LLAMA_STACK_PORT, ...serverAuthBlock(props.auth, props.forbiddenRoutes ?? []) },
     vector_stores: { default_provider_id: 'faiss' },
   };
 }
@@ -206,8 +218,23 @@ export function storageBackends(stores: RunConfigStores): Record<string, unknown
   };
 }
 
-/** `server.auth` (see {@link RunConfigAuth}): probes first, then one rule per admitted group or user. */
-export function serverAuth(auth: RunConfigAuth): Record<string, unknown> {
+/** `server.auth` when there is anything to say: authentication, or routes refused to all. */
+function serverAuthBlock(auth: RunConfigAuth | undefined, forbidden: readonly string[]): Record<string, unknown> {
+  if (auth) return { auth: serverAuth(auth, forbidden) };
+  if (forbidden.length === 0) return {};
+  // A route policy works without a provider (core/server/server.py:270-277); everyone is anonymous.
+  return { auth: { route_policy: [forbidRule(forbidden), { permit: { paths: '*' }, description: 'no authentication (llamaStack.auth.mode none)' }] } };
+}
+
+function forbidRule(paths: readonly string[]): Record<string, unknown> {
+  return { forbid: { paths: [...paths] }, description: 'vector stores live in each pod\'s memory: refused while several pods serve the API' };
+}
+
+/**
+ * `server.auth` (see {@link RunConfigAuth}): probes first, then the routes refused to all, then
+ * one rule per admitted group or user.
+ */
+export function serverAuth(auth: RunConfigAuth, forbidden: readonly string[] = []): Record<string, unknown> {
   const admitted = [...auth.groups.map((g) => ({ value: g, what: 'group' })), ...auth.users.map((u) => ({ value: u, what: 'user' }))];
   return {
     provider_config: {
@@ -220,6 +247,7 @@ export function serverAuth(auth: RunConfigAuth): Record<string, unknown> {
     },
     route_policy: [
       { permit: { paths: [...PUBLIC_ROUTES] }, description: 'health and version stay open for probes and monitoring' },
+      ...(forbidden.length > 0 ? [forbidRule(forbidden)] : []),
       // `when` conditions of one rule are ANDed (core/server/auth.py:333-345): one rule per
       // principal makes them alternatives. No match denies (auth.py:239-244).
       ...admitted.map((a) => ({ permit: { paths: '*' }, when: `user with ${a.value} in roles`, description: `Kubernetes ${a.what} ${a.value}` })),

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { BundledPostgres } from './bundled-postgres';
-import { LlamaStackAuthConfig, LlamaStackStorageConfig, llamaStackRelease } from './config/llama-stack';
+import { LlamaStackAuthConfig, LlamaStackStorageConfig, llamaStackRelease, llamaStackReplicated } from './config/llama-stack';
 import { ImagesConfig, LlamaStackConfig, ResourceSpec } from './config/types';
 import { endpointUrls } from './connection-info';
 import { ExternalSecret } from './external-secret';
@@ -11,7 +11,7 @@ import { InternalIngress, Router } from './internal-ingress';
 import { k8s } from './k8s';
 import { WorkloadIdentity, selectorLabels, standardLabels } from './labels';
 import {
-  INFERENCE_API_KEY, LLAMA_STACK_PORT, McpServerRef, POSTGRES_PASSWORD_ENV, POSTGRES_USER_ENV, RunConfigStores, llamaStackRunConfig, mcpServerId,
+  INFERENCE_API_KEY, LLAMA_STACK_PORT, McpServerRef, PER_POD_ROUTES, POSTGRES_PASSWORD_ENV, POSTGRES_USER_ENV, RunConfigStores, llamaStackRunConfig, mcpServerId,
 } from './llama-stack-run-config';
 import { McpEndpoint } from './mcp-gateway';
 import { containerSecurity, httpProbe, podSecurity, resourceRequirements } from './pods';
@@ -76,6 +76,8 @@ export interface LlamaStackEndpoint {
   readonly auth: LlamaStackAuthConfig;
   /** kubectl context of the cluster, for the token commands in the docs. */
   readonly kubeContext?: string;
+  /** Routes refused to every caller (the vector store API while several pods serve it). */
+  readonly refusedRoutes: readonly string[];
 }
 
 /** The PostgreSQL Llama Stack connects to, for the NetworkPolicies. */
@@ -177,6 +179,7 @@ export class LlamaStack extends Construct {
     }
 
     const mcpServers = props.mcpServers.map((e) => ({ name: e.name, url: endpointUrls(e).inCluster }));
+    const refusedRoutes = llamaStackReplicated(config) ? [...PER_POD_ROUTES] : [];
     this.runConfig = llamaStackRunConfig({
       version: config.version,
       distribution: config.distribution,
@@ -188,6 +191,7 @@ export class LlamaStack extends Construct {
       auth: auth.mode === 'kubernetes'
         ? { apiServerUrl: auth.apiServerUrl, caFile: KUBE_CA_FILE, groups: auth.clientGroups, users: auth.clientUsers }
         : undefined,
+      forbiddenRoutes: refusedRoutes,
     });
 
     new k8s.KubePersistentVolumeClaim(this, 'state', {
@@ -295,6 +299,7 @@ export class LlamaStack extends Construct {
       clientNamespaces: config.clientNamespaces,
       auth,
       kubeContext: props.kubeContext,
+      refusedRoutes,
     };
   }
 

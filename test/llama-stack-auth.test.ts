@@ -78,13 +78,23 @@ describe.each(stacks.map((s) => [s.deployment.env, s] as const))('dist/%s server
   });
 
   test('every other route admits only the configured groups and users: nobody anonymous, no other identity', () => {
-    const admitted = auth.route_policy.slice(1).map((r: any) => /^user with (\S+) in roles$/.exec(r.when)?.[1]);
+    const admitted = auth.route_policy.filter((r: any) => r.permit && r.when).map((r: any) => /^user with (\S+) in roles$/.exec(r.when)?.[1]);
+    expect(auth.route_policy.filter((r: any) => r.permit && !r.when)).toEqual([auth.route_policy[0]]);
     expect(admitted.length).toBeGreaterThan(0);
     expect(admitted).not.toContain(undefined);
     for (const route of ['/v1/models', '/v1/responses', '/v1/chat/completions', '/v1/files', '/v1/connectors']) {
       expect({ route, anonymous: routeAllowed(auth.route_policy, route, undefined) }).toEqual({ route, anonymous: false });
       expect(routeAllowed(auth.route_policy, route, userOf('system:serviceaccount:other:x', ['system:serviceaccounts', 'system:serviceaccounts:other', 'system:authenticated']))).toBe(false);
       for (const a of admitted) expect(routeAllowed(auth.route_policy, route, userOf('someone', [a, 'system:authenticated']))).toBe(true);
+    }
+  });
+
+  test('while several pods may serve the API, the vector store routes are refused even to admitted callers (their registry is per pod)', () => {
+    const hpa = dist.objects.find((o) => o.env === env && o.doc.kind === 'HorizontalPodAutoscaler' && o.doc.spec.scaleTargetRef.name === 'llama-stack');
+    const replicated = hpa !== undefined || (s.deployment.doc.spec.replicas ?? 1) > 1;
+    const admitted = auth.route_policy.filter((r: any) => r.permit && r.when).map((r: any) => /^user with (\S+) in roles$/.exec(r.when)![1]);
+    for (const route of ['/v1/vector_stores', '/v1/vector_stores/vs_1/files', '/v1/vector-io/insert']) {
+      for (const a of admitted) expect({ route, allowed: routeAllowed(auth.route_policy, route, userOf('someone', [a])) }).toEqual({ route, allowed: !replicated });
     }
   });
 
@@ -179,6 +189,7 @@ describe('CONNECT.md says how to send a token', () => {
       return;
     }
     expect(section).toMatch(/Authorization: Bearer \$LLAMA_STACK_TOKEN/);
-    for (const rule of auth.route_policy.slice(1)) expect(section).toContain(`\`${/^user with (\S+) in roles$/.exec(rule.when)![1]}\``);
+    for (const rule of auth.route_policy.filter((r: any) => r.permit && r.when)) expect(section).toContain(`\`${/^user with (\S+) in roles$/.exec(rule.when)![1]}\``);
+    for (const rule of auth.route_policy.filter((r: any) => r.forbid)) for (const p of rule.forbid.paths) expect(section).toContain(`\`${p}\``);
   });
 });

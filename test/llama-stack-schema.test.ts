@@ -34,6 +34,12 @@ describe('closeJsonSchema', () => {
     expect(closeJsonSchema({ properties: { properties: { type: 'string' } } })).toEqual({ properties: { properties: { type: 'string' } }, additionalProperties: false });
   });
 
+  test('forbidDeprecated turns a deprecated property into one that may not be given', () => {
+    const validate = compileClosedSchema({ type: 'object', properties: { old: { type: 'array', deprecated: true }, new: {} } }, { forbidDeprecated: true });
+    expect(validate({ new: 1 })).toBe(true);
+    expect(validate({ old: [] })).toBe(false);
+  });
+
   test('the compiled validator refuses an unknown key and a missing required one', () => {
     const validate = compileClosedSchema({ type: 'object', properties: { a: { type: 'string' } }, required: ['a'] });
     expect(validate({ a: 'x' })).toBe(true);
@@ -71,6 +77,17 @@ describe('the check can fail', () => {
     const bad: any = structuredClone(allFeatureRunConfigs().find((c) => c.version === '0.7.1')!.runConfig);
     bad.registered_resources.tool_groups = [{ toolgroup_id: 'mcp::x', provider_id: 'model-context-protocol' }];
     expect(llamaStackRunConfigErrors('0.7.1', bad)).toContain('/registered_resources/tool_groups: is deprecated in this release (the program ignores it)');
+  });
+
+  test('an API the release does not have (0.7 renamed agents to responses) and a provider type its registry lacks', () => {
+    const bad: any = structuredClone(allFeatureRunConfigs().find((c) => c.version === '0.7.1')!.runConfig);
+    bad.apis.push('agents');
+    bad.providers.agents = [{ provider_id: 'meta-reference', provider_type: 'inline::meta-reference', config: {} }];
+    bad.providers.tool_runtime[0].provider_type = 'inline::rag-runtime';
+    const errors = llamaStackRunConfigErrors('0.7.1', bad);
+    expect(errors).toContain(`/apis/${bad.apis.length - 1}: "agents" is not an API of Llama Stack 0.7.1`);
+    expect(errors).toContain('/providers/agents: "agents" is not an API of Llama Stack 0.7.1');
+    expect(errors.some((e) => e.startsWith('/providers/tool_runtime/0/provider_type: "inline::rag-runtime" is not a tool_runtime provider'))).toBe(true);
   });
 
   test('a provider config key its pydantic class does not have, and a provider type without a closed schema', () => {

@@ -35,12 +35,18 @@ describe('the state check over dist/', () => {
 });
 
 /** A Llama Stack Deployment with its run config, state mounted from `state`, optionally with an HPA. */
-function stand(opts: { replicas?: number; hpaMax?: number; state: any; backend: 'sqlite' | 'postgres'; claimModes?: string[] }): ManifestObject[] {
+function stand(opts: {
+  replicas?: number; hpaMax?: number; state: any; backend: 'sqlite' | 'postgres'; claimModes?: string[]; vectorIo?: boolean; routePolicy?: any[];
+}): ManifestObject[] {
   const meta = (kind: string, name: string) => ({ kind, metadata: { name, namespace: 'ls' } });
   const backends = opts.backend === 'sqlite'
     ? { kv_default: { type: 'kv_sqlite', db_path: '/state/kv.db' } }
     : { kv_default: { type: 'kv_postgres', host: 'pg', user: 'u' } };
-  const runConfig = { providers: { files: [{ provider_type: 'inline::localfs', config: { storage_dir: '/state/files' } }] }, storage: { backends } };
+  const runConfig = {
+    providers: { files: [{ provider_type: 'inline::localfs', config: { storage_dir: '/state/files' } }], ...(opts.vectorIo ? { vector_io: [{ provider_type: 'inline::faiss' }] } : {}) },
+    storage: { backends },
+    ...(opts.routePolicy ? { server: { auth: { route_policy: opts.routePolicy } } } : {}),
+  };
   const o = (doc: any): ManifestObject => ({ file: 'dist/t/ls/ls.k8s.yaml', env: 't', app: 'ls', doc });
   return [
     o({ apiVersion: 'v1', ...meta('ConfigMap', 'cfg'), data: { 'config.yaml': stringify(runConfig) } }),
@@ -78,6 +84,16 @@ describe('the state rules', () => {
 
   test('replicas: 3 with SQLite on a ReadWriteMany PVC is still refused (SQLite is not shared between pods)', () => {
     expect(checks(stand({ replicas: 3, state: CLAIM, backend: 'sqlite', claimModes: ['ReadWriteMany'] }))).toEqual([STATE_CHECKS.replicated]);
+  });
+
+  test('replicated vector stores (registry in each process) are refused unless the route policy refuses them to everyone first', () => {
+    const rwx = { hpaMax: 5, state: CLAIM, backend: 'postgres' as const, claimModes: ['ReadWriteMany'], vectorIo: true };
+    expect(checks(stand(rwx))).toEqual([STATE_CHECKS.replicated]);
+    expect(checks(stand({ ...rwx, routePolicy: [{ permit: { paths: '*' }, when: 'user with g in roles' }, { forbid: { paths: '/v1/vector_stores*' } }] })))
+      .toEqual([STATE_CHECKS.replicated]);
+    expect(checks(stand({ ...rwx, routePolicy: [{ permit: { paths: ['/v1/health'] } }, { forbid: { paths: ['/v1/vector_stores*'] } }, { permit: { paths: '*' } }] })))
+      .toEqual([]);
+    expect(checks(stand({ ...rwx, hpaMax: undefined, replicas: 1, claimModes: ['ReadWriteOnce'] }))).toEqual([]);
   });
 
   test('replicated PostgreSQL stores with files on a ReadWriteOnce PVC are refused; on ReadWriteMany they pass', () => {

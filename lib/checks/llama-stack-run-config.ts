@@ -79,6 +79,70 @@ export const PROVIDER_CONFIG_SCHEMAS: Readonly<Record<string, Schema>> = {
   }),
 };
 
+const COMMON_APIS = ['providers', 'inference', 'safety', 'batches', 'vector_io', 'datasetio', 'scoring', 'eval', 'tool_runtime', 'models',
+  'shields', 'vector_stores', 'datasets', 'scoring_functions', 'benchmarks', 'tool_groups', 'files', 'file_processors', 'prompts',
+  'conversations', 'connectors', 'inspect', 'admin'];
+/**
+ * The `Api` enum of each release (src/llama_stack_api/datatypes.py: v0.6.1 line 92, v0.7.1 line 95).
+ * The run-config schema types `apis` and the `providers` keys as plain strings; the server
+ * refuses a name outside the enum at start. 0.7 renamed `agents` to `responses` and dropped
+ * `post_training`.
+ */
+export const RELEASE_APIS: Readonly<Record<string, readonly string[]>> = {
+  '0.6.1': [...COMMON_APIS, 'agents', 'post_training'],
+  '0.7.1': [...COMMON_APIS, 'responses'],
+};
+
+/**
+ * Provider types registered per API in each release, for the APIs this project configures
+ * (src/llama_stack/providers/registry/<api>.py at the tag; inference lists only the kinds the
+ * config offers). A provider type the registry does not list stops the start.
+ */
+export const RELEASE_PROVIDER_TYPES: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  '0.6.1': {
+    inference: ['remote::ollama', 'remote::vllm', 'remote::openai'],
+    agents: ['inline::meta-reference'],
+    files: ['inline::localfs', 'remote::s3', 'remote::openai'],
+    file_processors: ['inline::pypdf'],
+    tool_runtime: ['inline::rag-runtime', 'remote::model-context-protocol'],
+    vector_io: ['inline::faiss', 'inline::sqlite-vec', 'remote::pgvector'],
+  },
+  '0.7.1': {
+    inference: ['remote::ollama', 'remote::vllm', 'remote::openai'],
+    responses: ['inline::builtin'],
+    files: ['inline::localfs', 'remote::s3', 'remote::openai'],
+    file_processors: ['inline::pypdf', 'inline::docling'],
+    tool_runtime: ['inline::file-search', 'remote::model-context-protocol'],
+    vector_io: ['inline::faiss', 'inline::sqlite-vec', 'remote::pgvector'],
+  },
+};
+
+/** API names and provider types the release does not have (see RELEASE_APIS, RELEASE_PROVIDER_TYPES). */
+function releaseNameErrors(version: string, runConfig: unknown): string[] {
+  const apis = RELEASE_APIS[version];
+  const types = RELEASE_PROVIDER_TYPES[version];
+  if (!apis || !types) return [`(root): no API table for Llama Stack ${version} in RELEASE_APIS / RELEASE_PROVIDER_TYPES`];
+  const errors: string[] = [];
+  const rc = asRecord(runConfig);
+  asArray(rc.apis).forEach((api, i) => {
+    if (!apis.includes(api)) errors.push(`/apis/${i}: ${JSON.stringify(api)} is not an API of Llama Stack ${version}`);
+  });
+  for (const [api, list] of Object.entries(asRecord(rc.providers))) {
+    if (!apis.includes(api)) {
+      errors.push(`/providers/${api}: ${JSON.stringify(api)} is not an API of Llama Stack ${version}`);
+      continue;
+    }
+    asArray(list).forEach((p, i) => {
+      const type = asRecord(p).provider_type;
+      const known = types[api];
+      if (known && !known.includes(type)) {
+        errors.push(`/providers/${api}/${i}/provider_type: ${JSON.stringify(type)} is not a ${api} provider of Llama Stack ${version}; allowed: ${known.join(', ')}`);
+      }
+    });
+  }
+  return errors;
+}
+
 const runConfigValidators = new Map<string, ValidateFunction>();
 const providerValidators = new Map<string, ValidateFunction>();
 
@@ -116,6 +180,7 @@ export function llamaStackRunConfigErrors(version: string, runConfig: unknown): 
   const validate = runConfigValidator(version);
   if (!validate) throw new Error(`no Llama Stack ${version} schema in ${LLAMA_STACK_SCHEMA_DIR}`);
   const errors = validate(runConfig) ? [] : describeSchemaErrors(validate.errors);
+  errors.push(...releaseNameErrors(version, runConfig));
   for (const [api, list] of Object.entries(asRecord(asRecord(runConfig).providers))) {
     asArray(list).forEach((p, i) => {
       const type = asRecord(p).provider_type;

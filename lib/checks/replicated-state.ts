@@ -21,8 +21,14 @@ export interface StatePath {
   readonly workload: ManifestObject;
   readonly container: string;
   readonly path: string;
-  /** `sqlite`: a database file one process owns; `files`: plain files any pod could share on a ReadWriteMany volume. */
-  readonly kind: 'sqlite' | 'files';
+  /**
+   * `sqlite`: a database file one process owns; `files`: plain files any pod could share on a
+   * ReadWriteMany volume; `memory`: state the process keeps in memory behind an API route
+   * (`path` is the route), safe with several pods only when the route is refused.
+   */
+  readonly kind: 'sqlite' | 'files' | 'memory';
+  /** For `memory`: the program refuses the route to every caller. */
+  readonly refused?: boolean;
   /** Where the path comes from, e.g. `run config storage.backends.kv_default.db_path`. */
   readonly source: string;
 }
@@ -39,13 +45,36 @@ function valuesOf(node: unknown, key: string, at = ''): { at: string; value: str
   ]);
 }
 
+/** Route decision of a Llama Stack `route_policy` for a caller no rule names: first match wins, no match denies (core/server/auth.py:213-245). */
+function refusedToAll(policy: unknown, route: string): boolean {
+  const rules = asArray(policy);
+  if (rules.length === 0) return false;
+  for (const rule of rules) {
+    const scope = asRecord(rule.permit ?? rule.forbid);
+    const matches = [scope.paths].flat().some((p: unknown) => typeof p === 'string'
+      && (p === '*' || (p.endsWith('*') ? route.startsWith(p.slice(0, -1)) : p === route)));
+    if (!matches) continue;
+    // A conditional rule may match some caller: only an unconditional forbid refuses everyone.
+    if (rule.forbid && !rule.when && !rule.unless) return true;
+    if (rule.permit) return false;
+  }
+  return true;
+}
+
 /**
  * Llama Stack: every `db_path` is a SQLite file (the kv_sqlite/sql_sqlite backends and inline
- * vector stores such as sqlite-vec), every `storage_dir` a files directory (inline::localfs).
+ * vector stores such as sqlite-vec), every `storage_dir` a files directory (inline::localfs), and
+ * the vector store registry lives in process memory (PER_POD_ROUTES in llama-stack-run-config.ts).
  */
 export const llamaStackStateModel: StateModel = (objects) => llamaStackRunConfigsIn(objects).flatMap((r) => {
   const container = containersOf(podSpecOf(r.deployment.doc)).find((c) => asArray(c.command).includes('stack'))?.name ?? '';
+  const policy = asRecord(asRecord(asRecord(r.runConfig).server).auth).route_policy;
+  const vectorIo = asArray(asRecord(asRecord(r.runConfig).providers).vector_io).length > 0;
   return [
+    ...(vectorIo ? [{
+      workload: r.deployment, container, path: '/v1/vector_stores', kind: 'memory' as const,
+      source: 'vector_io providers (store registry loaded at start only)', refused: refusedToAll(policy, '/v1/vector_stores'),
+    }] : []),
     ...valuesOf(r.runConfig, 'db_path').map((v) => ({ workload: r.deployment, container, path: v.value, kind: 'sqlite' as const, source: `run config ${v.at}` })),
     ...valuesOf(r.runConfig, 'storage_dir').map((v) => ({ workload: r.deployment, container, path: v.value, kind: 'files' as const, source: `run config ${v.at}` })),
   ];
@@ -87,6 +116,13 @@ export function checkPodLocalState(objects: readonly ManifestObject[], models: r
   const findings: Finding[] = [];
   for (const s of models.flatMap((m) => m(objects))) {
     const pods = maxPods(objects, s.workload);
+    if (s.kind === 'memory') {
+      if (pods.count > 1 && !s.refused) {
+        findings.push(findingAt(STATE_CHECKS.replicated, s.workload,
+          `route ${s.path} (${s.source}) with ${pods.why}: each pod knows only what it made or loaded at start; allowed: refuse the route while replicated, or one replica`));
+      }
+      continue;
+    }
     const at = volumeAt(s.workload, s.container, s.path);
     const what = `${s.kind === 'sqlite' ? 'SQLite database' : 'files directory'} ${s.path} (${s.source})`;
     if (!at || at.volume.emptyDir !== undefined) {

@@ -1,7 +1,7 @@
 /** Llama Stack run configs as the generator writes them, with every feature it has turned on. */
 import { LLAMA_STACK_INFERENCE_KINDS, LlamaStackInferenceConfig } from '../../lib/config/types';
 import { LLAMA_STACK_RELEASES } from '../../lib/config/llama-stack';
-import { RunConfigProps, RunConfigStores, llamaStackRunConfig } from '../../lib/llama-stack-run-config';
+import { PER_POD_ROUTES, RunConfigProps, RunConfigStores, llamaStackRunConfig } from '../../lib/llama-stack-run-config';
 
 export interface GeneratedRunConfig {
   readonly label: string;
@@ -19,7 +19,8 @@ const STORES: readonly RunConfigStores[] = [
 
 /**
  * For each supported release, each inference kind and each storage backend: models registered,
- * an API key where the kind takes one, two MCP servers, and `server.auth` with groups and users.
+ * an API key where the kind takes one, two MCP servers, `server.auth` with groups and users and
+ * refused routes; and without auth, with and without refused routes.
  */
 export function allFeatureRunConfigs(): GeneratedRunConfig[] {
   const out: GeneratedRunConfig[] = [];
@@ -44,8 +45,13 @@ export function allFeatureRunConfigs(): GeneratedRunConfig[] {
             groups: ['system:serviceaccounts:agents', 'system:serviceaccounts:apps'],
             users: ['system:serviceaccount:ci:runner'],
           },
+          forbiddenRoutes: PER_POD_ROUTES,
         };
-        out.push({ label: `${version}, ${kind}, ${stores.kind} stores, auth`, version, runConfig: llamaStackRunConfig(props) });
+        out.push({ label: `${version}, ${kind}, ${stores.kind} stores, auth, refused routes`, version, runConfig: llamaStackRunConfig(props) });
+        if (kind === 'vllm') {
+          out.push({ label: `${version}, ${kind}, ${stores.kind} stores, no auth, refused routes`, version, runConfig: llamaStackRunConfig({ ...props, auth: undefined }) });
+          out.push({ label: `${version}, ${kind}, ${stores.kind} stores, no auth`, version, runConfig: llamaStackRunConfig({ ...props, auth: undefined, forbiddenRoutes: [] }) });
+        }
       }
     }
   }
