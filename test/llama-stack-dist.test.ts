@@ -185,4 +185,22 @@ describe.each(llamaStacks.map((d) => [d.env, d] as const))('dist/%s Llama Stack'
     }
     expect(configMap.data['config.yaml']).not.toMatch(/password: (?!\$\{env\.)/);
   });
+
+  test('a bundled PostgreSQL is the one the stores name: Service port -> container port, the database it creates, the same Secret keys', () => {
+    const pg = Object.values<any>(runConfig.storage.backends).filter((b) => b.type.endsWith('_postgres'));
+    if (pg.length === 0) return;
+    const [serviceName, namespace] = pg[0].host.split('.');
+    const service = index.find(env, namespace, 'Service', serviceName);
+    if (!service) return; // an external server: its address is configuration, not an object of dist/
+    const [db] = workloadsSelectedBy(index, service);
+    const dbContainer = containersOf(podSpecOf(db.doc))[0];
+    const sp = service.doc.spec.ports[servicePortIndex(service.doc, pg[0].port)];
+    expect(sp).toBeDefined();
+    expect(podDeclaresPort(db.doc, targetPortOf(sp))).toBe(true);
+    const envOf = (container: any, name: string) => container.env.find((e: any) => e.name === name);
+    for (const b of pg) expect(b.db).toBe(envOf(dbContainer, 'POSTGRES_DB').value);
+    for (const name of ['POSTGRES_USER', 'POSTGRES_PASSWORD']) {
+      expect(envOf(c, name).valueFrom.secretKeyRef).toEqual(envOf(dbContainer, name).valueFrom.secretKeyRef);
+    }
+  });
 });

@@ -2,12 +2,15 @@
  * Pod-local state of replicated workloads (issue 13 defect 3): the general check over dist/, its
  * rules on small manifests, and the configuration that refuses what the check would flag.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { loadDist } from '../lib/checks';
 import { ManifestObject } from '../lib/checks/model';
 import { STATE_CHECKS, checkPodLocalState, llamaStackStateModel, maxPods } from '../lib/checks/replicated-state';
+import { KUBERNETES_API_URL, LLAMA_STACK_STATE_SIZE } from '../lib/config/llama-stack';
 import { applyDefaults } from '../lib/config/resolve';
+import { STATE_CLAIM } from '../lib/llama-stack';
 import { EnvironmentInput } from '../lib/config/types';
 import { expectIssue, issuesOf } from './support/config-issues';
 import { minimalEnv } from './support/environments';
@@ -158,5 +161,16 @@ describe('bad storage configuration is refused naming the field', () => {
 
   test('a storage size that is not one', () => {
     expectIssue([withLlama({ storage: { size: 'lots' } })], field('storage.size'), /not a positive storage size/);
+  });
+});
+
+describe('the README says what the code does', () => {
+  const readme = fs.readFileSync(path.resolve(__dirname, '..', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Llama Stack'), readme.indexOf('## Alerts'));
+
+  test('names the state claim, its default size, the bundled database and its Secret keys', () => {
+    for (const text of [STATE_CLAIM, `default ${LLAMA_STACK_STATE_SIZE}`, 'llama-stack-postgres', 'POSTGRES_USER', 'POSTGRES_PASSWORD', KUBERNETES_API_URL]) {
+      expect({ text, found: section.includes(text) }).toEqual({ text, found: true });
+    }
   });
 });
