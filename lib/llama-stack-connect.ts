@@ -18,8 +18,8 @@ export function llamaStackConnectSection(l: LlamaStackEndpoint): string[] {
     ...(l.ingressUrl ? [`| dedicated host (ingress) | \`${l.ingressUrl}\` |`] : []),
     `| pods in the cluster | \`${l.inClusterUrl}\` |`, '',
     l.clientNamespaces.length > 0
-      ? `In the cluster, pods of ${l.clientNamespaces.map((n) => `\`${n}\``).join(', ')} may connect (\`llamaStack.clientNamespaces\`).`
-      : 'In the cluster, no namespace may connect yet: list your apps\' namespaces in `llamaStack.clientNamespaces`.', '',
+      ? `In the cluster, pods of ${l.clientNamespaces.map((n) => `\`${n}\``).join(', ')} may call it (\`llamaStack.clientNamespaces\`).`
+      : 'In the cluster, no namespace may call it yet: list your apps\' namespaces in `llamaStack.clientNamespaces`.', '',
     ...authLines(l),
     ...(l.refusedRoutes.length > 0 ? [
       `**Vector stores are off** while several pods serve the API: ${l.refusedRoutes.map((r) => `\`${r}\``).join(', ')} answer 403. `
