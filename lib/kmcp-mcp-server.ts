@@ -4,6 +4,7 @@ import { KmcpServerConfig } from './config/types';
 import { ExternalSecret } from './external-secret';
 import { resolveImage } from './images';
 import { k8s } from './k8s';
+import { DEFAULT_KMCP_VERSION, kmcpAdapterImage } from './kmcp-release';
 import { MANAGED_BY } from './labels';
 import { McpEndpoint, McpGateway } from './mcp-gateway';
 import { podIdentityAt } from './pods';
@@ -23,6 +24,8 @@ export interface KmcpMcpServerProps {
   readonly pullPolicy: 'IfNotPresent' | 'Always';
   /** StorageClass of the server's volume, when it has one. */
   readonly storageClassName: string;
+  /** The kMCP release that runs it: its transport adapter image is set explicitly (through the mirror). @default DEFAULT_KMCP_VERSION */
+  readonly kmcpVersion?: string;
 }
 
 /** The restricted container settings; kMCP sets none of its own, so pods would run as the image says. */
@@ -118,8 +121,14 @@ export class KmcpMcpServer extends Construct {
             seccompProfile: { type: 'RuntimeDefault' },
           },
           securityContext: CONTAINER_SECURITY as any,
-          // Only the security context: the adapter image stays the one the controller release pins.
-          ...(s.transport === 'stdio' ? { initContainer: { securityContext: CONTAINER_SECURITY as any } } : {}),
+          // The adapter image the controller release pins, written out so it goes through the mirror.
+          ...(s.transport === 'stdio' ? {
+            initContainer: {
+              image: resolveImage(kmcpAdapterImage(props.kmcpVersion ?? DEFAULT_KMCP_VERSION), props.mirrors),
+              imagePullPolicy: props.pullPolicy as any,
+              securityContext: CONTAINER_SECURITY as any,
+            },
+          } : {}),
         },
       },
     });

@@ -47,6 +47,7 @@ export class McpServersChart extends Chart {
         mirrors: env.images.mirrors,
         pullPolicy: env.images.pullPolicy,
         storageClassName: env.storage.className,
+        kmcpVersion: env.kmcp.controller.chartVersion,
       });
       const workload = { name: config.name, pods: server.pods };
       for (const namespace of callers) net.allowIngress(workload, { pods: {}, namespace }, [{ port: config.port }]);

@@ -51,7 +51,7 @@ export function buildEnvironment(env: EnvironmentConfig): EnvironmentCharts {
       apps.push({ name: 'llama-stack', chart: llama, destinationNamespace: llama.appNamespace });
     }
   }
-  const helmApps = env.kmcp.enabled && env.kmcp.controller.install ? kmcpControllerApps(env.kmcp.controller) : [];
+  const helmApps = env.kmcp.enabled && env.kmcp.controller.install ? kmcpControllerApps(env.kmcp.controller, env.images.mirrors) : [];
   if (env.kmcp.enabled) {
     const servers = new McpServersChart(app, 'mcp-servers', { env });
     apps.push({ name: 'mcp-servers', chart: servers, destinationNamespace: servers.appNamespace });
