@@ -8,6 +8,7 @@ import { DEFAULT_KMCP_VERSION, kmcpAdapterImage } from './kmcp-release';
 import { MANAGED_BY } from './labels';
 import { McpEndpoint, McpGateway } from './mcp-gateway';
 import { podIdentityAt } from './pods';
+import { mcpServerStartBudget, StartBudget } from './smoke-budget';
 
 /** Path kMCP's transport adapter serves a stdio server on (agentgateway route `/mcp`). */
 export const KMCP_STDIO_PATH = '/mcp';
@@ -48,6 +49,8 @@ export class KmcpMcpServer extends Construct {
   readonly endpoint: McpEndpoint;
   readonly pods: Readonly<Record<string, string>>;
   readonly secrets: readonly ExternalSecret[];
+  /** What its pod must do before it answers (Argo CD cannot wait for MCPServers): lib/smoke-budget.ts. */
+  readonly startBudget: StartBudget;
 
   constructor(scope: Construct, id: string, props: KmcpMcpServerProps) {
     super(scope, id);
@@ -87,7 +90,7 @@ export class KmcpMcpServer extends Construct {
 
     const quantities = <T>(values: Readonly<Record<string, string>>, make: (v: string) => T) =>
       Object.fromEntries(Object.entries(values).map(([k, v]) => [k, make(v)]));
-    new McpServer(this, 'server', {
+    const server = new McpServer(this, 'server', {
       metadata: { name: s.name, namespace, labels: { ...labels, ...this.pods } },
       spec: {
         transportType: s.transport === 'http' ? McpServerSpecTransportType.HTTP : McpServerSpecTransportType.STDIO,
@@ -132,6 +135,8 @@ export class KmcpMcpServer extends Construct {
         },
       },
     });
+
+    this.startBudget = mcpServerStartBudget(server.toJson().spec);
 
     this.endpoint = props.gateway.registerManaged({
       name: s.name,
