@@ -13,6 +13,8 @@ export const example: EnvironmentInput = {
   ingress: { className: 'nginx', tlsSecretName: 'penpot-tls', allowedSourceCidrs: ['10.0.0.0/8'] },
   penpot: {
     registration: false,
+    // No Internet from the cluster: the air-gapped frontend (Google Fonts and dashboard templates off).
+    frontendEgress: { mode: 'air-gapped' },
     emailVerification: true,
     replicas: { frontend: 2, backend: 2, exporter: 1 },
     smtp: { host: 'smtp.example.internal', port: 587, defaultFrom: 'penpot@example.internal' },
