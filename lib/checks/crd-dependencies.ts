@@ -11,8 +11,8 @@ import {
 import { asRecord, asString, Finding, findingAt, groupOf, kindOf, ManifestObject, nameOf } from './model';
 
 export const CRD_CHECKS = {
-  isolated: 'crds/optional-kind-isolated',
-  order: 'crds/installed-before-use',
+  isolated: 'upstream/crd-optional-kind-isolated',
+  order: 'upstream/crd-installed-before-use',
 } as const;
 
 const isApplication = (doc: any): boolean => kindOf(doc) === 'Application' && groupOf(asRecord(doc).apiVersion) === 'argoproj.io';

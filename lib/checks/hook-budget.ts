@@ -11,8 +11,8 @@ import { isMcpServer } from './kmcp-workloads';
 import { asArray, asRecord, containerEntriesOf, Finding, findingAt, kindOf, ManifestObject, nameOf, namespaceOf } from './model';
 
 export const HOOK_BUDGET_CHECKS = {
-  covers: 'hooks/budget-covers-slowest-target',
-  deadline: 'hooks/deadline-covers-retries',
+  covers: 'upstream/hook-budget-covers-slowest-target',
+  deadline: 'upstream/hook-deadline-covers-retries',
 } as const;
 
 function envOf(container: Record<string, any>): Record<string, string> {

@@ -20,7 +20,7 @@ import { isMcpServer, kmcpWorkloadOf } from './kmcp-workloads';
 import { asArray, asRecord, asString, containersOf, Finding, findingAt, ManifestObject, podSpecOf } from './model';
 import { cidrContains, PodTemplate, podTemplates, selectingPolicies } from './network-eval';
 
-export const EGRESS_CHECKS = { imageCalls: 'network/image-outbound-calls' } as const;
+export const EGRESS_CHECKS = { imageCalls: 'upstream/image-outbound-calls' } as const;
 
 export const PENPOT_EXTERNAL_HOSTS = ['fonts.googleapis.com', 'fonts.gstatic.com', 'raw.githubusercontent.com'] as const;
 export const AIR_GAPPED_FLAG = 'enable-air-gapped-conf';

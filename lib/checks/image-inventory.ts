@@ -14,9 +14,9 @@ import { isMcpServer } from './kmcp-workloads';
 import { asRecord, asString, containerEntriesOf, Finding, groupOf, kindOf, ManifestObject, objectId } from './model';
 
 export const IMAGE_CHECKS = {
-  mirrored: 'images/mirrored',
-  pinned: 'images/pinned',
-  modelled: 'images/chart-modelled',
+  mirrored: 'upstream/image-mirrored',
+  pinned: 'upstream/image-pinned',
+  modelled: 'upstream/image-chart-modelled',
 } as const;
 
 /** One image one environment will run, and who chose it. */

@@ -23,7 +23,7 @@ describe('the CRD dependency check', () => {
 
   test('an unmarked PrometheusRule beside a Deployment is reported with the CRD and the fix', () => {
     const findings = checkCrdDependencies([service('mcp'), object('mcp', 'monitoring.coreos.com/v1', 'PrometheusRule')]);
-    expect(formatFindings(findings)).toMatch(/needs the CRD prometheusrules.monitoring.coreos.com .* the whole app 'mcp': mark it argocd.argoproj.io\/sync-options: SkipDryRunOnMissingResource=true or move it .*\[crds\/optional-kind-isolated\]/);
+    expect(formatFindings(findings)).toMatch(/needs the CRD prometheusrules.monitoring.coreos.com .* the whole app 'mcp': mark it argocd.argoproj.io\/sync-options: SkipDryRunOnMissingResource=true or move it .*\[upstream\/crd-optional-kind-isolated\]/);
   });
 
   test('a marked one passes, also with other sync options', () => {
@@ -44,7 +44,7 @@ describe('the CRD dependency check', () => {
   test('an MCPServer in an app synced in the same wave as the CRDs chart is reported', () => {
     const objects = [application('t-kmcp-crds', 0, { chart: 'kmcp-crds' }), application('t-mcp-servers', 0, { path: 'dist/t/mcp-servers' }),
       service('mcp-servers'), object('mcp-servers', 'kagent.dev/v1alpha1', 'MCPServer')];
-    expect(formatFindings(checkCrdDependencies(objects))).toMatch(/installed by t-kmcp-crds \(wave 0\), but its app t-mcp-servers has wave 0: it must come later \[crds\/installed-before-use\]/);
+    expect(formatFindings(checkCrdDependencies(objects))).toMatch(/installed by t-kmcp-crds \(wave 0\), but its app t-mcp-servers has wave 0: it must come later \[upstream\/crd-installed-before-use\]/);
   });
 
   test('an MCPServer without the CRDs chart (kMCP installed elsewhere) must be marked', () => {

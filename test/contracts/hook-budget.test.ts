@@ -35,7 +35,7 @@ describe('the hook budget check', () => {
 
   test('3 tries x 3 s against an npx stdio server is reported with the budget it needs', () => {
     const findings = checkHookBudgets([server, job({ SMOKE_TARGETS: 'mcp mcp-fs http://fs.ns:3000/mcp', SMOKE_ATTEMPTS: '3', SMOKE_RETRY_DELAY_SECONDS: '3' }, 600)]);
-    expect(formatFindings(findings)).toMatch(/MCPServer fs, which Argo CD cannot wait for and whose pod may need 480 s .* = 6 s: raise .*\[hooks\/budget-covers-slowest-target\]/);
+    expect(formatFindings(findings)).toMatch(/MCPServer fs, which Argo CD cannot wait for and whose pod may need 480 s .* = 6 s: raise .*\[upstream\/hook-budget-covers-slowest-target\]/);
   });
 
   test('49 tries x 10 s cover it', () => {
@@ -44,7 +44,7 @@ describe('the hook budget check', () => {
 
   test('a deadline shorter than the retries is reported', () => {
     const findings = checkHookBudgets([job({ SMOKE_TARGETS: 'http a http://a.ns:80/', SMOKE_ATTEMPTS: '10', SMOKE_RETRY_DELAY_SECONDS: '10', SMOKE_TIMEOUT_SECONDS: '10' }, 60)]);
-    expect(formatFindings(findings)).toMatch(/activeDeadlineSeconds 60 is shorter than the script's worst case 190 s .*\[hooks\/deadline-covers-retries\]/);
+    expect(formatFindings(findings)).toMatch(/activeDeadlineSeconds 60 is shorter than the script's worst case 190 s .*\[upstream\/hook-deadline-covers-retries\]/);
   });
 
   test('targets Argo CD waits for (plain Services) need no budget', () => {

@@ -33,7 +33,7 @@ describe('the outbound-call model and the egress check', () => {
 
   test('a default-deny egress blocks the frontend: reported with the fix', () => {
     expect(formatFindings(checkImageEgress([frontend('enable-mcp'), denyAll])))
-      .toMatch(/fonts.googleapis.com.*allow no public address on 443: each request hangs for the 300 s proxy timeout.*Allow that egress or use the flag enable-air-gapped-conf \[network\/image-outbound-calls\]/);
+      .toMatch(/fonts.googleapis.com.*allow no public address on 443: each request hangs for the 300 s proxy timeout.*Allow that egress or use the flag enable-air-gapped-conf \[upstream\/image-outbound-calls\]/);
   });
 
   test('HTTPS to 0.0.0.0/0 or to a narrowed public range passes', () => {

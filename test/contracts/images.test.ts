@@ -36,7 +36,7 @@ describe('the image inventory', () => {
   test('a stdio MCPServer without initContainer.image runs the adapter kMCP 0.3.0 pins, which bypasses the mirror', () => {
     const { uses } = imageInventory([mcpServer({ image: 'harbor.test.internal/dockerhub/library/node:22.11.0-alpine' })]);
     expect(uses.map((u) => u.image)).toEqual(['harbor.test.internal/dockerhub/library/node:22.11.0-alpine', 'ghcr.io/agentgateway/agentgateway:0.9.0-musl']);
-    expect(formatFindings(checkImageUses(uses, mirrors))).toMatch(/transport adapter init container\): image ghcr.io\/agentgateway\/agentgateway:0.9.0-musl \(chosen by the controller\) is pulled from ghcr.io, bypassing its mirror harbor.test.internal\/ghcr \[images\/mirrored\]/);
+    expect(formatFindings(checkImageUses(uses, mirrors))).toMatch(/transport adapter init container\): image ghcr.io\/agentgateway\/agentgateway:0.9.0-musl \(chosen by the controller\) is pulled from ghcr.io, bypassing its mirror harbor.test.internal\/ghcr \[upstream\/image-mirrored\]/);
   });
 
   test('an http MCPServer has no adapter init container', () => {
@@ -59,12 +59,12 @@ describe('the image inventory', () => {
   test('a chart whose images are not modelled is a finding', () => {
     const app = kmcpApp();
     const other = { ...app, doc: { ...app.doc, spec: { source: { ...app.doc.spec.source, chart: 'something-else' } } } };
-    expect(formatFindings(imageInventory([other]).findings)).toMatch(/chart 'something-else', whose images are not modelled .*\[images\/chart-modelled\]/);
+    expect(formatFindings(imageInventory([other]).findings)).toMatch(/chart 'something-else', whose images are not modelled .*\[upstream\/image-chart-modelled\]/);
   });
 
   test('an unpinned image is a finding even without mirrors', () => {
     const { uses } = imageInventory([mcpServer({ image: 'docker.io/library/node:latest', initContainer: { image: 'ghcr.io/agentgateway/agentgateway:0.9.0-musl' } })]);
-    expect(formatFindings(checkImageUses(uses, {}))).toMatch(/node:latest uses the moving tag "latest" \[images\/pinned\]/);
+    expect(formatFindings(checkImageUses(uses, {}))).toMatch(/node:latest uses the moving tag "latest" \[upstream\/image-pinned\]/);
   });
 
   test('the adapter version is known only for modelled kMCP releases', () => {
