@@ -49,7 +49,8 @@ export function buildEnvironment(env: EnvironmentConfig): EnvironmentCharts {
     apps.push({ name: 'mcp', chart: mcp, destinationNamespace: mcp.appNamespace });
     if (env.llamaStack.enabled) {
       const llama = new LlamaStackChart(app, 'llama-stack', { env, kubernetesMcp: mcp.kubernetes });
-      apps.push({ name: 'llama-stack', chart: llama, destinationNamespace: llama.appNamespace });
+      // After `mcp`: its connectors call the Kubernetes MCP server (the sync order of OPERATIONS.md follows the waves).
+      apps.push({ name: 'llama-stack', chart: llama, destinationNamespace: llama.appNamespace, syncWave: 1 });
     }
   }
   const helmApps = env.kmcp.enabled && env.kmcp.controller.install ? kmcpControllerApps(env.kmcp.controller, env.images.mirrors) : [];
