@@ -9,7 +9,7 @@ import { childApplications } from './checks/crd-dependencies';
 import { outboundCallsOf } from './checks/image-egress';
 import { imageInventory, imageRows, mirrorOf } from './checks/image-inventory';
 import { isMcpServer } from './checks/kmcp-workloads';
-import { ManifestObject } from './checks/model';
+import { asString, ManifestObject } from './checks/model';
 import { EnvironmentConfig } from './config/types';
 import { CHART_CRDS, customKindOf, installedKinds, kindKey, needsSkipDryRun } from './crd-prerequisites';
 import { mcpServerStartBudget } from './smoke-budget';
@@ -66,7 +66,13 @@ function prerequisites(env: EnvironmentConfig, objects: readonly ManifestObject[
     uses.set(key, entry);
   }
   const lines = [PREREQUISITES_HEADING, ''];
-  if (uses.size === 0) return [...lines, 'Nothing beyond Kubernetes and Argo CD.', ''];
+  const hpas = objects.filter((o) => o.env === env.name && o.app !== undefined && o.doc.kind === 'HorizontalPodAutoscaler');
+  // Not a CRD, but an aggregated API an add-on serves: without it an HPA reads <unknown> and never scales.
+  const metrics = hpas.length > 0
+    ? [`HorizontalPodAutoscalers (${hpas.map((h) => `\`${h.doc.metadata.namespace}/${h.doc.metadata.name}\``).join(', ')}) read CPU from the \`metrics.k8s.io\` API:`
+      + ' install metrics-server if `kubectl top pods -A` fails (k3s and OpenShift ship it, kubeadm and k0s clusters may not); without it they never scale.', '']
+    : [];
+  if (uses.size === 0) return [...lines, 'No kind beyond Kubernetes\' own and Argo CD\'s.', '', ...metrics];
   lines.push('Kinds beyond Kubernetes\' own that the apps create. Those this environment does not install carry'
     + ' `argocd.argoproj.io/sync-options: SkipDryRunOnMissingResource=true`: without their CRD only they fail, the rest of the app deploys.', '',
   '| kind | CRD | provided by | used by | without the CRD |', '|---|---|---|---|---|');
@@ -76,7 +82,7 @@ function prerequisites(env: EnvironmentConfig, objects: readonly ManifestObject[
       : installer ? `installed here by \`${installer.name}\` (sync it first)` : 'those objects fail alone (skipped dry-run); install the CRD, then sync again';
     lines.push(`| \`${key}\` | \`${u.kind!.crd}\` | ${u.kind!.providedBy} | ${[...u.apps].sort().map((a) => `\`${a}\``).join(', ')} | ${without} |`);
   }
-  lines.push('', 'Check one: `kubectl get crd <CRD>`.', '');
+  lines.push('', 'Check one: `kubectl get crd <CRD>`.', '', ...metrics);
   return lines;
 }
 
@@ -92,6 +98,13 @@ function images(env: EnvironmentConfig, objects: readonly ManifestObject[]): str
     lines.push(`| \`${row.image}\` | ${mirrorOf(row.image, mirrors) ? `\`${mirrorOf(row.image, mirrors)}\`` : '(none)'} | ${row.usedBy.join('; ')} | ${[...row.chosenBy].join(', ')} |`);
   }
   lines.push('');
+  // Charts are not images: Argo CD's repo server pulls them itself, from the repository the Application names.
+  const charts = childApplications(objects, env.name).filter((a) => a.chart !== undefined);
+  if (charts.length > 0) {
+    lines.push('Helm charts Argo CD pulls itself (not rewritten by `images.mirrors`; point `kmcp.controller.chartRepoURL` at your mirror'
+      + ' if Argo CD cannot reach the registry): '
+      + charts.map((a) => `\`${a.chart}\` ${asString(a.doc.spec?.source?.targetRevision)} from \`${asString(a.doc.spec?.source?.repoURL)}\``).join(', ') + '.', '');
+  }
   return lines;
 }
 
