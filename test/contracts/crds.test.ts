@@ -1,6 +1,8 @@
 import * as path from 'node:path';
 import { formatFindings, loadDist, ManifestObject } from '../../lib/checks';
 import { checkCrdDependencies } from '../../lib/checks/crd-dependencies';
+import { minimalEnv } from '../support/environments';
+import { synthesizedDist } from '../support/synthesized-dist';
 
 const dist = loadDist(path.resolve(__dirname, '..', '..'));
 
@@ -58,5 +60,19 @@ describe('the CRD dependency check', () => {
 
   test('an unknown custom kind is treated as optional', () => {
     expect(formatFindings(checkCrdDependencies([service('x'), object('x', 'example.io/v1', 'Widget')]))).toMatch(/widgets.example.io/);
+  });
+});
+
+describe('marking at synth', () => {
+  const server = { name: 'fs', transport: 'stdio', image: 'docker.io/library/node:22.11.0-alpine', cmd: 'npx', egress: { cidrs: ['0.0.0.0/0'], ports: [443] } };
+  const mcpServers = (install: boolean) => synthesizedDist(minimalEnv({ penpot: { enabled: false }, kmcp: { enabled: true, controller: { install }, servers: [server] } } as any))
+    .dist.objects.filter((o) => o.doc.kind === 'MCPServer');
+
+  test('MCPServers are not marked when the environment installs the kMCP CRDs chart', () => {
+    expect(mcpServers(true).map((o) => o.doc.metadata.annotations?.['argocd.argoproj.io/sync-options'])).toEqual([undefined]);
+  });
+
+  test('they are marked when kMCP is installed elsewhere (kmcp.controller.install: false)', () => {
+    expect(mcpServers(false).map((o) => o.doc.metadata.annotations?.['argocd.argoproj.io/sync-options'])).toEqual(['SkipDryRunOnMissingResource=true']);
   });
 });
