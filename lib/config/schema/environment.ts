@@ -10,6 +10,7 @@
  * schema test checks that every key here reaches the resolved configuration.
  */
 import { z } from 'zod';
+import { llamaStackAuthInput, llamaStackStorageInput } from '../llama-stack-input';
 import {
   accessMode, autoscalingInput, bool, exposureInput, namespaceGroupInput, num, numbers, podLocationInput, resourcesInput,
   section, str, stringMap, strings,
@@ -195,6 +196,8 @@ const llamaStackInput = section({
   ingressHost: str().optional(),
   clientNamespaces: strings().optional(),
   resources: resourcesInput().optional(),
+  storage: llamaStackStorageInput.optional(),
+  auth: llamaStackAuthInput.optional(),
 });
 
 const monitoringInput = section({
