@@ -185,7 +185,7 @@ export class KubernetesMcpServer extends Construct {
     ];
     this.grantReaderRules(config, subjects);
 
-    const toml = kubernetesMcpToml(config, { mode: identity.mode, oidc: identity.oidc });
+    const toml = kubernetesMcpToml(config, { mode: identity.mode, oidc: identity.oidc, clusterAuthMode: config.auth?.clusterAuthMode });
     this.workload = this.instance('server', {
       config, images: props.images, workloadIdentity: serverIdentity, serviceAccountName: this.serviceAccountName, toml,
     });

@@ -10,9 +10,11 @@
  * ServiceAccount only reads discovery (`/api`, `/apis`, `/api/v1`) at start, which every
  * authenticated identity may (`system:discovery`).
  */
+import { z } from 'zod';
 import type { ConfigIssue } from './resolve';
 import { isDnsLabel } from './rules';
-import { EnvironmentConfig } from './types';
+import { bool, section, str, strings } from './schema/primitives';
+import type { EnvironmentConfig, EnvironmentInput } from './types';
 
 export const KUBERNETES_MCP_AUTH_MODES = ['kubernetes-token', 'oidc', 'none'] as const;
 /**
@@ -24,38 +26,68 @@ export const KUBERNETES_MCP_AUTH_MODES = ['kubernetes-token', 'oidc', 'none'] as
  */
 export type KubernetesMcpAuthMode = typeof KUBERNETES_MCP_AUTH_MODES[number];
 
-export interface KubernetesMcpOidcInput {
-  /** Issuer URL (`authorization_url`); the API server must trust it (`--oidc-issuer-url` or structured authentication). */
-  readonly issuerUrl: string;
-  /**
-   * `server_url` = `oauth_audience`: must be exactly the published `/mcp` URL (full MCP OAuth breaks otherwise).
-   * @default the endpoint's ingress URL
-   */
-  readonly serverUrl?: string;
-  /** Groups (as the API server names them, with its `--oidc-groups-prefix`) bound to the reader rules. @default [] */
-  readonly readerGroups?: readonly string[];
+/** The identity settings of `kubernetesMcp` (spread into its section of the schema). */
+export const kubernetesMcpIdentityInput = {
+  auth: section({
+    mode: z.enum(KUBERNETES_MCP_AUTH_MODES).optional(),
+    oidc: section({ issuerUrl: str(), serverUrl: str().optional(), readerGroups: strings().optional() }).optional(),
+    unauthenticatedAcknowledged: str().optional(),
+    clusterAuthMode: z.enum(['passthrough', 'kubeconfig']).optional(),
+  }).optional(),
+  readers: strings().optional(),
+  nodeProxyAccess: bool().optional(),
+};
+
+/** Resolved `kubernetesMcp.auth`. */
+export interface KubernetesMcpAuthConfig {
+  /** @default 'kubernetes-token' when anything beyond the namespace can connect (NodePort, ingress host or Route, client or kagent namespaces, Llama Stack), else 'none' */
+  readonly mode: KubernetesMcpAuthMode;
+  /** Only with mode `oidc`. @default undefined */
+  readonly oidc?: {
+    /** Issuer URL (`authorization_url`); the API server must trust it (`--oidc-issuer-url` or structured authentication). */
+    readonly issuerUrl: string;
+    /** `server_url` = `oauth_audience`: exactly the published `/mcp` URL. @default the endpoint's ingress URL */
+    readonly serverUrl?: string;
+    /** Groups (as the API server names them, with its `--oidc-groups-prefix`) bound to the reader rules. @default [] */
+    readonly readerGroups?: readonly string[];
+  };
+  /** Why `none` is acceptable although the server is reachable beyond its namespace (one sentence). @default undefined */
+  readonly unauthenticatedAcknowledged?: string;
+  /** `kubeconfig`: the server's own identity for every caller (refused by upstream with required auth). @default 'passthrough' */
+  readonly clusterAuthMode?: 'passthrough' | 'kubeconfig';
 }
 
-/** What an environment may write under `kubernetesMcp` about identity. */
-export interface KubernetesMcpIdentityInput {
-  readonly auth?: {
-    readonly mode?: string;
-    readonly oidc?: KubernetesMcpOidcInput;
-    /** Why `none` is acceptable although the server is reachable beyond its namespace (one sentence). */
-    readonly unauthenticatedAcknowledged?: string;
-    /**
-     * `passthrough` (the caller's token goes to the API server) or `kubeconfig` (the server's own
-     * identity for everyone; upstream refuses it with required auth). @default 'passthrough'
-     */
-    readonly clusterAuthMode?: string;
-  };
+/** The identity part of the resolved `kubernetesMcp` section. */
+export interface KubernetesMcpIdentityConfig {
+  readonly auth: KubernetesMcpAuthConfig;
   /** People and automations who get a ServiceAccount with the reader rules (`npm run token -- --reader <name>`). @default [] */
-  readonly readers?: readonly string[];
+  readonly readers: readonly string[];
   /**
    * RISK, opt-in: `nodes/proxy` get for readers (the node log and stats tools). It reaches the kubelet API,
    * which is more than reading (CIS Kubernetes 5.1.14). @default false
    */
+  readonly nodeProxyAccess: boolean;
+}
+
+type KubernetesMcpIdentityInputShape = {
+  readonly auth?: Partial<Omit<KubernetesMcpAuthConfig, 'mode'>> & { readonly mode?: string };
+  readonly readers?: readonly string[];
   readonly nodeProxyAccess?: boolean;
+};
+
+/** Defaults of the identity settings; the mode default depends on the rest of the environment (see {@link resolveKubernetesMcpIdentity}). */
+export function applyKubernetesMcpIdentityDefaults(k: KubernetesMcpIdentityInputShape, exposedBeyondNamespace: boolean): KubernetesMcpIdentityConfig {
+  const a = k.auth ?? {};
+  return {
+    auth: {
+      mode: (a.mode ?? (exposedBeyondNamespace ? 'kubernetes-token' : 'none')) as KubernetesMcpAuthMode,
+      ...(a.oidc ? { oidc: a.oidc } : {}),
+      ...(a.unauthenticatedAcknowledged !== undefined ? { unauthenticatedAcknowledged: a.unauthenticatedAcknowledged } : {}),
+      ...(a.clusterAuthMode !== undefined ? { clusterAuthMode: a.clusterAuthMode } : {}),
+    },
+    readers: [...(k.readers ?? [])],
+    nodeProxyAccess: k.nodeProxyAccess ?? false,
+  };
 }
 
 export interface KubernetesMcpOidc {
@@ -97,14 +129,24 @@ export function exposureBeyondNamespace(env: EnvironmentConfig): string[] {
   const agents = env.kagent.enabled ? env.kagent.agentNamespaces : [];
   const callers = [...new Set([...env.network.mcpClientNamespaces, ...agents])];
   if (callers.length > 0) out.push(`pods of ${callers.join(', ')}`);
+  if (env.llamaStack.enabled) out.push(`Llama Stack's pods (${env.llamaStack.namespace})`);
   return out;
 }
 
+/** The same question asked of the input, before defaults (the mode default depends on it). */
+export function inputExposedBeyondNamespace(input: EnvironmentInput): boolean {
+  const k = input.kubernetesMcp ?? {};
+  const kagentOn = input.kagent?.enabled ?? false;
+  return k.exposure?.type === 'NodePort' || k.ingressHost !== undefined || (input.network?.mcpClientNamespaces ?? []).length > 0
+    || (kagentOn && (input.kagent?.agentNamespaces ?? ['kagent']).length > 0) || (input.llamaStack?.enabled ?? false);
+}
+
 /** Defaults: `kubernetes-token` whenever anything beyond the namespace can connect, else `none`. */
-export function resolveKubernetesMcpIdentity(env: EnvironmentConfig, input: KubernetesMcpIdentityInput = {}): KubernetesMcpIdentity {
+export function resolveKubernetesMcpIdentity(env: EnvironmentConfig): KubernetesMcpIdentity {
   const exposure = exposureBeyondNamespace(env);
-  const mode = (input.auth?.mode ?? (exposure.length > 0 ? 'kubernetes-token' : 'none')) as KubernetesMcpAuthMode;
-    const builtIn = mode === 'kubernetes-token' && env.kagent.enabled ? [KAGENT_READER] : [];
+  const input = env.kubernetesMcp;
+  const mode = input.auth.mode;
+  const builtIn = mode === 'kubernetes-token' && env.kagent.enabled ? [KAGENT_READER] : [];
   const readers = [...(input.readers ?? [])];
   for (const b of builtIn) if (!readers.includes(b)) readers.push(b);
   const oidc = input.auth?.oidc;
@@ -137,11 +179,12 @@ export function publishedMcpUrl(env: EnvironmentConfig): string | undefined {
 const show = (v: unknown): string => JSON.stringify(v);
 
 /** The environment's identity settings, refused with the field named (nothing is written on an issue). */
-export function validateKubernetesMcpIdentity(env: EnvironmentConfig, input: KubernetesMcpIdentityInput = {}): ConfigIssue[] {
+export function validateKubernetesMcpIdentity(env: EnvironmentConfig): ConfigIssue[] {
   if (!env.kubernetesMcp.enabled) return [];
   const issues: ConfigIssue[] = [];
   const add = (field: string, problem: string): void => { issues.push({ field: `environments.${env.name}.kubernetesMcp.${field}`, problem }); };
-  const id = resolveKubernetesMcpIdentity(env, input);
+  const input = env.kubernetesMcp;
+  const id = resolveKubernetesMcpIdentity(env);
   if (!(KUBERNETES_MCP_AUTH_MODES as readonly string[]).includes(id.mode)) {
     add('auth.mode', `${show(id.mode)} is not an auth mode; allowed: ${KUBERNETES_MCP_AUTH_MODES.join(', ')}`);
   }

@@ -10,6 +10,7 @@
  * schema test checks that every key here reaches the resolved configuration.
  */
 import { z } from 'zod';
+import { kubernetesMcpIdentityInput } from '../kubernetes-mcp-auth';
 import {
   accessMode, autoscalingInput, bool, exposureInput, namespaceGroupInput, num, numbers, podLocationInput, resourcesInput,
   section, str, stringMap, strings,
@@ -132,6 +133,7 @@ const kubernetesMcpInput = section({
   exposure: exposureInput().optional(),
   ingressHost: str().optional(),
   resources: resourcesInput().optional(),
+  ...kubernetesMcpIdentityInput,
 });
 
 /** One kMCP `MCPServer` as written in an environment file. */
