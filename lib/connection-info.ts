@@ -50,7 +50,7 @@ export function laptopEndpoints(endpoints: readonly McpEndpoint[]): McpEndpoint[
 
 /** What a person pastes in MCP Inspector's header field (Inspector does not expand variables). */
 export function inspectorHeaderPlaceholder(e: McpEndpoint): string {
-  return `Bearer <paste the token: ${e.bearer?.mode === 'oidc' ? 'an access token of the issuer' : 'npm run -s token -- --env <env> --reader <you>'}>`;
+  return `Bearer <paste ${e.bearer?.mode === 'oidc' ? 'an access token of the issuer' : 'the output of npm run -s token -- --env ENV --reader NAME'}>`;
 }
 
 function codexEntry(e: McpEndpoint, url: string): Record<string, unknown> {
