@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages of the real programs the tests run, installed only when missing:
 # PostgreSQL 15 (backup/restore round trip), promtool from prometheus (PrometheusRule unit tests),
-# curl (the smoke check script). Synth itself needs none of them.
+# curl (the smoke check script), openssl (loopback certificates of the HTTPS API and OpenID stand-ins). Synth needs none.
 set -euo pipefail
 missing=()
 [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "system packages: all present"
   exit 0
