@@ -194,6 +194,7 @@ export function renderConnectMarkdown(input: ConnectMarkdownInput): string {
       lines.push(`Credential: every request needs \`Authorization: Bearer <token>\` (without one: 401 with \`WWW-Authenticate\`). Get a token with ${e.bearer.howToGetIt}; `
         + `clients read it from \`${e.bearer.envVar}\`: \`export ${e.bearer.envVar}="$(npm run -s token -- --env ${environment} --reader <you>)"\`. `
         + `The server forwards it to the API server, which applies that identity's RBAC and audit.`, '');
+      if (e.bearer.agents) lines.push(e.bearer.agents.replace(/<env>/g, environment), '');
     }
     if (e.exposure.type === 'NodePort') {
       lines.push(`\`${NODE_ADDRESS_PLACEHOLDER}\` is the node's address as your client sees it (e.g. its WireGuard IP).`);

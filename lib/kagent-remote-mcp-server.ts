@@ -3,7 +3,7 @@ import {
   RemoteMcpServer, RemoteMcpServerSpecAllowedNamespacesFrom, RemoteMcpServerSpecHeadersFromValueFromType, RemoteMcpServerSpecProtocol,
 } from '../imports/kagent-kagent.dev';
 import { endpointUrls } from './connection-info';
-import { ExternalSecret } from './external-secret';
+import type { HeaderSecret } from './kubernetes-mcp-server';
 import { MANAGED_BY } from './labels';
 import { McpEndpoint } from './mcp-gateway';
 
@@ -16,7 +16,7 @@ export interface KagentRemoteMcpServerProps {
    * The Secret (beside this object) whose `authorization` key holds the whole header value,
    * `Bearer <token>`, for a server that requires one. Never a literal. @default undefined: no header
    */
-  readonly credential?: ExternalSecret;
+  readonly credential?: HeaderSecret;
 }
 
 /**
@@ -46,7 +46,7 @@ export class KagentRemoteMcpServer extends Construct {
         ...(props.credential ? {
           headersFrom: [{
             name: 'Authorization',
-            valueFrom: { type: RemoteMcpServerSpecHeadersFromValueFromType.SECRET, name: props.credential.secretName, key: credentialKey(props.credential) },
+            valueFrom: { type: RemoteMcpServerSpecHeadersFromValueFromType.SECRET, name: props.credential.secretName, key: props.credential.key },
           }],
         } : {}),
         allowedNamespaces: {
@@ -60,9 +60,3 @@ export class KagentRemoteMcpServer extends Construct {
   }
 }
 
-/** The one key of a credential Secret (it holds the header value). */
-function credentialKey(secret: ExternalSecret): string {
-  const keys = Object.keys(secret.keys);
-  if (keys.length !== 1) throw new Error(`KagentRemoteMcpServer: credential Secret ${secret.secretName} must have exactly one key, has ${keys.join(', ')}`);
-  return keys[0];
-}

@@ -2,13 +2,12 @@ import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { stringify as toToml } from 'smol-toml';
 import { RISK_ACKNOWLEDGED_ANNOTATION } from './annotations';
-import { KAGENT_READER, KubernetesMcpIdentity, readerServiceAccount } from './config/kubernetes-mcp-auth';
+import { KubernetesMcpIdentity, readerServiceAccount } from './config/kubernetes-mcp-auth';
 import { OPERATOR_PROFILE_RULES } from './config/kubernetes-mcp-rbac';
 import { ImagesConfig, KubernetesMcpConfig } from './config/types';
 import { imageTag, resolveImage } from './images';
 import { k8s } from './k8s';
 import { WorkloadIdentity, selectorLabels, standardLabels } from './labels';
-import { ExternalSecret } from './external-secret';
 import { McpBearerAuth, McpEndpoint, McpGateway } from './mcp-gateway';
 import { containerSecurity, httpProbe, podSecurity, resourceRequirements } from './pods';
 import { Workload, cpuAutoscaler } from './workload';
@@ -138,7 +137,7 @@ export class KubernetesMcpServer extends Construct {
   /** The in-cluster-only instance for Llama Stack. @default undefined: Llama Stack calls {@link endpoint} */
   readonly llamaStack?: LlamaStackInstance;
   /** The Secret with kagent's `Authorization` header value, when kagent must authenticate. */
-  readonly kagentCredential?: ExternalSecret;
+  readonly kagentCredential?: HeaderSecret;
 
   private readonly labels: Record<string, string>;
 
@@ -191,18 +190,9 @@ export class KubernetesMcpServer extends Construct {
     });
 
     if (identity.kagent && protectedMode) {
-      this.kagentCredential = new ExternalSecret(this, 'kagent-credential', {
-        name: KAGENT_CREDENTIAL_SECRET, namespace: ns,
-        purpose: 'The Authorization header kagent sends to the Kubernetes MCP server (RemoteMCPServer headersFrom)',
-        keys: {
-          [KAGENT_CREDENTIAL_KEY]: {
-            description: identity.mode === 'oidc'
-              ? 'Bearer <a token of the OIDC issuer for the agents\' identity>'
-              : `Bearer <token of ServiceAccount ${readerServiceAccount(KAGENT_READER)}: npm run -s token -- --env <env> --reader ${KAGENT_READER} --duration 8760h>`,
-            source: { kind: 'operator', example: 'Bearer <token>' },
-          },
-        },
-      });
+      // Not in the secrets contract: its value is a token of a ServiceAccount this app creates, so it can only
+      // be made after the first sync (`npm run token -- --reader kagent --write-secret`, see CONNECT.md).
+      this.kagentCredential = { secretName: KAGENT_CREDENTIAL_SECRET, key: KAGENT_CREDENTIAL_KEY, namespace: ns };
     }
 
     const operator = config.rbacProfile === 'operator';
@@ -212,6 +202,11 @@ export class KubernetesMcpServer extends Construct {
       howToGetIt: identity.mode === 'oidc'
         ? `a token of ${identity.oidc?.issuerUrl} (your MCP client runs the OAuth flow itself, or paste an access token)`
         : `\`npm run token -- --env <env> --reader <your name>\` (a reader listed in kubernetesMcp.readers), or your own cluster token (\`oc whoami -t\`)`,
+      ...(this.kagentCredential ? {
+        agents: `kagent's RemoteMCPServer sends the header stored in Secret \`${ns}/${KAGENT_CREDENTIAL_SECRET}\` (key \`${KAGENT_CREDENTIAL_KEY}\`, `
+          + `value \`Bearer <token>\`). Create or renew it after the first sync of this app (its ServiceAccount must exist): `
+          + `\`npm run token -- --env <env> --reader kagent --duration 8760h --write-secret\` (the token goes to kubectl on stdin only).`,
+      } : {}),
     } : undefined;
     this.endpoint = props.gateway.expose({
       name: 'kubernetes',
@@ -359,6 +354,13 @@ export class KubernetesMcpServer extends Construct {
       subjects,
     });
   }
+}
+
+/** A Secret key holding a whole header value (`Bearer <token>`), created outside git. */
+export interface HeaderSecret {
+  readonly secretName: string;
+  readonly namespace: string;
+  readonly key: string;
 }
 
 /** Secret and key of kagent's `Authorization` header (the value is `Bearer <token>`). */

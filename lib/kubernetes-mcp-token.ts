@@ -5,10 +5,10 @@
  * Exit codes: 0 printed, 1 refused or kubectl failed, 2 bad usage.
  */
 import { parseArgs } from 'node:util';
-import { readerServiceAccount, resolveKubernetesMcpIdentity } from './config/kubernetes-mcp-auth';
+import { KAGENT_READER, readerServiceAccount, resolveKubernetesMcpIdentity } from './config/kubernetes-mcp-auth';
 import { ConfigError, resolveEnvironments, selectEnvironments } from './config/resolve';
 import { EnvironmentConfig, EnvironmentInput } from './config/types';
-import { KUBERNETES_MCP_TOKEN_ENV } from './kubernetes-mcp-server';
+import { KAGENT_CREDENTIAL_KEY, KAGENT_CREDENTIAL_SECRET, KUBERNETES_MCP_TOKEN_ENV } from './kubernetes-mcp-server';
 import type { KubectlRunner } from './ops/run';
 
 export const TOKEN_USAGE = `Usage: npm run -s token -- --env <env> --reader <name> [--duration 24h]
@@ -21,6 +21,8 @@ How to configure Codex, Claude and MCP Inspector with it is printed on stderr.
   --env <env>         environment (lib/environments/)
   --reader <name>     one of kubernetesMcp.readers (kagent's is built in when kagent is enabled)
   --duration <d>      lifetime, as kubectl reads it (30m, 24h, 8760h); the API server may cap it [24h]
+  --write-secret      only with --reader ${KAGENT_READER}: instead of printing it, put "Bearer <token>" into the Secret
+                      ${KAGENT_CREDENTIAL_SECRET} that kagent's RemoteMCPServer reads (kubectl apply, manifest on stdin)
   -h, --help          this text`;
 
 export interface TokenIo {
@@ -57,6 +59,25 @@ export function tokenSnippets(env: EnvironmentConfig, reader: string, duration: 
   ];
 }
 
+/** kagent's header Secret, applied with the manifest on kubectl's stdin (the token is in no argument and no file). */
+function writeKagentSecret(io: TokenIo, env: EnvironmentConfig, token: string, duration: string): number {
+  const ns = env.kubernetesMcp.namespace;
+  const secret = {
+    apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
+    metadata: { name: KAGENT_CREDENTIAL_SECRET, namespace: ns, labels: { 'app.kubernetes.io/part-of': 'kagent', 'app.kubernetes.io/managed-by': 'npm-run-token' } },
+    stringData: { [KAGENT_CREDENTIAL_KEY]: `Bearer ${token}` },
+  };
+  const args = ['--context', env.operations.kubeContext, 'apply', '--server-side', '--field-manager=penpot-mcp-platform', '-f', '-'];
+  const r = io.kubectl(args, { capture: true, stdin: JSON.stringify(secret) });
+  if (r.status !== 0) {
+    io.err(`kubectl ${args.join(' ')} failed (exit ${r.status}): ${r.stderr.trim() || r.stdout.trim()}`);
+    return 1;
+  }
+  io.err(`Secret ${ns}/${KAGENT_CREDENTIAL_SECRET} holds a token of ${readerServiceAccount(KAGENT_READER)} valid ${duration}; `
+    + `run this again before it expires (kagent reads the header from the Secret).`);
+  return 0;
+}
+
 function isParseArgsError(err: unknown): err is Error {
   return err instanceof TypeError && String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
 }
@@ -65,7 +86,10 @@ export function tokenMain(argv: readonly string[], io: TokenIo): number {
   try {
     const { values } = parseArgs({
       args: [...argv],
-      options: { env: { type: 'string' }, reader: { type: 'string' }, duration: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        env: { type: 'string' }, reader: { type: 'string' }, duration: { type: 'string' },
+        'write-secret': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
       allowPositionals: false,
     });
@@ -74,6 +98,8 @@ export function tokenMain(argv: readonly string[], io: TokenIo): number {
     if (!values.reader) throw new UsageError('--reader is required');
     const duration = values.duration ?? '24h';
     if (!/^([0-9]+(s|m|h))+$/.test(duration)) throw new UsageError(`--duration ${JSON.stringify(duration)} is not a duration; allowed: e.g. 30m, 24h, 8760h`);
+    const writeSecret = values['write-secret'] === true;
+    if (writeSecret && values.reader !== KAGENT_READER) throw new UsageError(`--write-secret is only for --reader ${KAGENT_READER} (its RemoteMCPServer reads the Secret)`);
     const [env] = selectEnvironments(resolveEnvironments(io.inputs), [values.env]);
     const k = env.kubernetesMcp;
     if (!k.enabled) { io.err(`environments.${env.name}: kubernetesMcp is not enabled: there is no server to get a token for.`); return 1; }
@@ -95,6 +121,7 @@ export function tokenMain(argv: readonly string[], io: TokenIo): number {
     }
     const token = r.stdout.trim();
     if (token === '' || /\s/.test(token)) { io.err(`kubectl ${args.join(' ')} printed no single token`); return 1; }
+    if (writeSecret) return writeKagentSecret(io, env, token, duration);
     io.out(`${token}\n`);
     tokenSnippets(env, values.reader, duration).forEach((l) => io.err(l));
     return 0;

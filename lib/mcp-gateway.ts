@@ -27,6 +27,8 @@ export interface McpBearerAuth {
   readonly envVar: string;
   /** One sentence: how a person gets a token. */
   readonly howToGetIt: string;
+  /** One sentence: where in-cluster agents (kagent) take theirs from. @default undefined */
+  readonly agents?: string;
 }
 
 export interface McpServerExposureProps {

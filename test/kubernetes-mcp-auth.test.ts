@@ -169,8 +169,9 @@ describe('in-cluster agents', () => {
   test('kagent\'s RemoteMCPServer reads its Authorization header from a Secret, never a literal', () => {
     const remote = dist.objects.find((o) => o.env === 'homelab' && o.doc.kind === 'RemoteMCPServer' && o.doc.metadata.name === 'kubernetes')!.doc;
     expect(remote.spec.headersFrom).toEqual([{ name: 'Authorization', valueFrom: { type: 'Secret', name: 'kubernetes-mcp-kagent-credential', key: 'authorization' } }]);
-    const contract = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist', 'homelab', 'secrets.json'), 'utf8'));
-    expect(JSON.stringify(contract)).toContain('kubernetes-mcp-kagent-credential');
+    // Made after the first sync by `npm run token -- --reader kagent --write-secret` (its ServiceAccount must exist first), as CONNECT.md says.
+    expect(fs.readFileSync(path.join(ROOT, 'dist', 'homelab', 'CONNECT.md'), 'utf8'))
+      .toContain('npm run token -- --env homelab --reader kagent --duration 8760h --write-secret');
     for (const o of dist.objects.filter((x) => x.doc.kind === 'RemoteMCPServer')) {
       for (const h of o.doc.spec.headersFrom ?? []) expect(h.value).toBeUndefined();
     }

@@ -82,3 +82,39 @@ test.each([
   expect(r.stderr).toMatch(message as RegExp);
   expect(r.calls).toEqual([]);
 });
+
+describe('--write-secret (kagent\'s header Secret)', () => {
+  const kagentEnv = resolveEnvironments(ENVIRONMENTS).find((e) => e.kubernetesMcp.enabled && resolveKubernetesMcpIdentity(e).readers.includes('kagent'))!;
+  const kns = kagentEnv.kubernetesMcp.namespace;
+  const kctx = kagentEnv.operations.kubeContext;
+  const cluster = fakeCluster({
+    currentContext: kctx,
+    objects: {
+      [`Namespace//${kns}`]: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: kns } },
+      [`ServiceAccount/${kns}/kubernetes-mcp-reader-kagent`]: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'kubernetes-mcp-reader-kagent', namespace: kns } },
+    },
+  });
+  const r = cluster.run('token', ['--env', kagentEnv.name, '--reader', 'kagent', '--duration', '8760h', '--write-secret']);
+
+  test('applies the Secret kagent reads, with "Bearer <token>", the manifest on stdin only', () => {
+    expect(r.status).toBe(0);
+    expect(r.calls.map((c) => c.argv)).toEqual([
+      ['--context', kctx, '-n', kns, 'create', 'token', 'kubernetes-mcp-reader-kagent', '--duration', '8760h'],
+      ['--context', kctx, 'apply', '--server-side', '--field-manager=penpot-mcp-platform', '-f', '-'],
+    ]);
+    expect(r.calls[1].stdinObjects).toEqual([`Secret ${kns}/kubernetes-mcp-kagent-credential`]);
+    const secret = cluster.state().objects[`Secret/${kns}/kubernetes-mcp-kagent-credential`];
+    expect(secret.stringData).toEqual({ authorization: `Bearer fake-token.${kns}.kubernetes-mcp-reader-kagent.8760h` });
+  });
+
+  test('prints no token', () => {
+    expect(r.stdout).toBe('');
+    expect(r.stderr).not.toContain('fake-token');
+  });
+
+  test('is refused for any other reader', () => {
+    const other = cluster.run('token', ['--env', kagentEnv.name, '--reader', 'alice', '--write-secret']);
+    expect(other.status).toBe(2);
+    expect(other.stderr).toContain('--write-secret is only for --reader kagent');
+  });
+});
