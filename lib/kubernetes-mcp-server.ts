@@ -9,6 +9,7 @@ import { imageTag, resolveImage } from './images';
 import { k8s } from './k8s';
 import { WorkloadIdentity, selectorLabels, standardLabels } from './labels';
 import { McpBearerAuth, McpEndpoint, McpGateway } from './mcp-gateway';
+import { UNAUTHENTICATED_ACKNOWLEDGED_ANNOTATION } from './policy/checks-identity';
 import { containerSecurity, httpProbe, podSecurity, resourceRequirements } from './pods';
 import { Workload, cpuAutoscaler } from './workload';
 
@@ -185,8 +186,10 @@ export class KubernetesMcpServer extends Construct {
     this.grantReaderRules(config, subjects);
 
     const toml = kubernetesMcpToml(config, { mode: identity.mode, oidc: identity.oidc, clusterAuthMode: config.auth?.clusterAuthMode });
+    const unauthenticatedReason = protectedMode ? undefined
+      : identity.exposure.length > 0 ? identity.unauthenticatedAcknowledged : IN_NAMESPACE_ONLY_REASON;
     this.workload = this.instance('server', {
-      config, images: props.images, workloadIdentity: serverIdentity, serviceAccountName: this.serviceAccountName, toml,
+      config, images: props.images, workloadIdentity: serverIdentity, serviceAccountName: this.serviceAccountName, toml, unauthenticatedReason,
     });
 
     if (identity.kagent && protectedMode) {
@@ -237,6 +240,7 @@ export class KubernetesMcpServer extends Construct {
       this.instance('llama-stack', {
         config, images: props.images, workloadIdentity: llamaIdentity, serviceAccountName: llamaSa,
         toml: kubernetesMcpToml(config, { mode: 'none', clusterAuthMode: 'kubeconfig' }),
+        unauthenticatedReason: LLAMA_STACK_INSTANCE_REASON,
       });
       const endpoint = props.gateway.expose({
         name: 'kubernetes-llama-stack',
@@ -248,8 +252,7 @@ export class KubernetesMcpServer extends Construct {
         mcpPortName: 'http',
         exposure: { type: 'ClusterIP' },
         apiIdentity: `ServiceAccount ${ns}/${llamaSa} (reader rules; cluster_auth_mode kubeconfig ignores any caller header)`,
-        unauthenticatedReason: "Llama Stack's connector sends no header on initialize (upstream.md 4); only Llama Stack's pods are admitted, "
-          + 'and the server reads the cluster as its own ServiceAccount with the reader rules',
+        unauthenticatedReason: LLAMA_STACK_INSTANCE_REASON,
       });
       this.llamaStack = { endpoint, pods: selectorLabels(llamaIdentity), port: config.port, serviceAccountName: llamaSa };
     }
@@ -258,6 +261,8 @@ export class KubernetesMcpServer extends Construct {
   /** One Deployment of the server with its TOML ConfigMap (named like the Deployment) and, if configured, an HPA. */
   private instance(id: string, p: {
     config: KubernetesMcpConfig; images: ImagesConfig; workloadIdentity: WorkloadIdentity; serviceAccountName: string; toml: string;
+    /** Why this instance takes no token, for the policy suite. @default undefined: it requires one */
+    unauthenticatedReason?: string;
   }): Workload {
     const { config } = p;
     const name = p.workloadIdentity.instance;
@@ -265,7 +270,10 @@ export class KubernetesMcpServer extends Construct {
     const labels = standardLabels(p.workloadIdentity);
     const scope = id === 'server' ? this : new Construct(this, id);
     new k8s.KubeConfigMap(scope, 'config', {
-      metadata: { name, namespace: ns, labels },
+      metadata: {
+        name, namespace: ns, labels,
+        ...(p.unauthenticatedReason ? { annotations: { [UNAUTHENTICATED_ACKNOWLEDGED_ANNOTATION]: p.unauthenticatedReason } } : {}),
+      },
       data: { [CONFIG_FILE]: p.toml },
     });
     const workload = new Workload(scope, 'workload', {
@@ -355,6 +363,12 @@ export class KubernetesMcpServer extends Construct {
     });
   }
 }
+
+/** Why Llama Stack's instance takes no token (CONNECT.md and the policy suite show it). */
+export const LLAMA_STACK_INSTANCE_REASON = "Llama Stack's connector sends no header on initialize (upstream.md 4); only Llama Stack's pods are admitted, "
+  + 'and the server reads the cluster as its own ServiceAccount with the reader rules';
+/** Why a server without auth is fine when nothing beyond its namespace is admitted. */
+export const IN_NAMESPACE_ONLY_REASON = 'no NetworkPolicy admits callers from beyond the server\'s namespace (no NodePort, ingress host, client or agent namespaces)';
 
 /** A Secret key holding a whole header value (`Bearer <token>`), created outside git. */
 export interface HeaderSecret {

@@ -11,7 +11,7 @@ import { k8s } from './k8s';
 import { McpEndpoint } from './mcp-gateway';
 
 export const SMOKE_TOKEN_DIR = '/var/run/secrets/smoke-check';
-export const SMOKE_TOKEN_FILE = `${SMOKE_TOKEN_DIR}/token`;
+export const SMOKE_BEARER_FILE = `${SMOKE_TOKEN_DIR}/token`;
 /** Lifetime of the projected token (the kubelet's minimum is 600 s; it refreshes it at 80 %). */
 export const SMOKE_TOKEN_SECONDS = 600;
 
@@ -46,6 +46,6 @@ export function smokeCredential(scope: Construct, name: string, namespace: strin
       projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: SMOKE_TOKEN_SECONDS } }] },
     },
     volumeMount: { name: 'token', mountPath: SMOKE_TOKEN_DIR, readOnly: true },
-    env: { SMOKE_TOKEN_FILE },
+    env: { SMOKE_BEARER_FILE },
   };
 }

@@ -10,10 +10,12 @@ import { loadDist } from '../lib/checks';
 import { resolveEnvironments } from '../lib/config/resolve';
 import { EnvironmentConfig, EnvironmentInput } from '../lib/config/types';
 import { ENVIRONMENTS } from '../lib/environments';
+import { mcpAuthentication } from '../lib/policy/checks-identity';
 import { WRITE_VERBS } from '../lib/policy/checks-rbac';
 import { expectIssue } from './support/config-issues';
 import { minimalEnv } from './support/environments';
 import { find, objectsOf } from './support/objects';
+import { synthesizedDist } from './support/synthesized-dist';
 
 const ROOT = path.resolve(__dirname, '..');
 const dist = loadDist(ROOT);
@@ -245,5 +247,33 @@ describe('client configs of the committed dist/', () => {
     const laptop = files.filter((f) => f.env.name === 'example' && f.file !== 'in-cluster-only.json');
     for (const f of laptop) expect(f.text).not.toContain('kubernetes-llama-stack');
     expect(files.find((f) => f.env.name === 'example' && f.file === 'in-cluster-only.json')!.text).toContain('kubernetes-llama-stack');
+  });
+});
+
+describe('policy suite: identity/mcp-authentication', () => {
+  const configOf = (input: EnvironmentInput, name = 'kubernetes-mcp-server'): any => find(objectsOf(input), 'ConfigMap', name);
+  const run = (doc: any) => mcpAuthentication.check(doc, {} as never);
+
+  test('a server requiring a token passes', () => {
+    expect(run(configOf(k8sMcp(nodePort, vpn)))).toEqual([]);
+  });
+
+  test('none, acknowledged in the environment: a warning exempt with the environment\'s reason', () => {
+    expect(run(configOf(k8sMcp({ ...nodePort, auth: { mode: 'none', unauthenticatedAcknowledged: REASON } }, vpn))))
+      .toEqual([expect.objectContaining({ acknowledged: REASON, message: expect.stringMatching(/serves MCP without authentication/) })]);
+  });
+
+  test('the check can fail: the same ConfigMap without the acknowledgement is a violation', () => {
+    const doc = configOf(k8sMcp({ ...nodePort, auth: { mode: 'none', unauthenticatedAcknowledged: REASON } }, vpn));
+    delete doc.metadata.annotations;
+    const [v] = run(doc);
+    expect(v.acknowledged).toBeUndefined();
+    expect(v.message).toMatch(/acknowledge it \(kubernetesMcp\.auth\.unauthenticatedAcknowledged\)/);
+  });
+
+  test('CONNECT.md shows the acknowledged open endpoint as a warning', () => {
+    const connect = synthesizedDist(k8sMcp({ ...nodePort, auth: { mode: 'none', unauthenticatedAcknowledged: REASON } }, vpn)).read('test/CONNECT.md');
+    expect(connect).toContain('without a credential: **1** (not acknowledged: **0**)');
+    expect(connect).toContain(`> \`kubernetes\` takes no credential; addresses \`10.8.0.0/24\` may connect. Acknowledged: ${REASON}`);
   });
 });

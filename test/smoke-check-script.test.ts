@@ -128,9 +128,9 @@ describe('mcp smoke checks from dist/ against the real kubernetes-mcp-server', (
       const file = writeScript(script);
       scriptFiles.push(file);
       const swapped: Record<string, string> = { ...jobEnv, SMOKE_TARGETS: swapUrls(jobEnv.SMOKE_TARGETS, swap) };
-      if (jobEnv.SMOKE_TOKEN_FILE) {
-        if (tokenFile) swapped.SMOKE_TOKEN_FILE = tokenFile;
-        else delete swapped.SMOKE_TOKEN_FILE;
+      if (jobEnv.SMOKE_BEARER_FILE) {
+        if (tokenFile) swapped.SMOKE_BEARER_FILE = tokenFile;
+        else delete swapped.SMOKE_BEARER_FILE;
       }
       runs.set(key, runSmoke(file, swapped));
     };
@@ -188,7 +188,7 @@ describe('mcp smoke checks from dist/ against the real kubernetes-mcp-server', (
   test('without the token file the check fails after the 401 half, saying so', async () => {
     const run = await runs.get('no token file')!;
     expect(run.code).toBe(1);
-    expect(run.output).toContain('HTTP 401 without a token, WWW-Authenticate: Bearer; but SMOKE_TOKEN_FILE (unset) holds no token');
+    expect(run.output).toContain('HTTP 401 without a token, WWW-Authenticate: Bearer; but SMOKE_BEARER_FILE (unset) holds no token');
   }, SLOW);
 });
 

@@ -112,7 +112,7 @@ describe('targets', () => {
     expect(spec.serviceAccountName).toBe('mcp-smoke-check');
     expect(spec.automountServiceAccountToken).toBe(false);
     expect(spec.volumes).toContainEqual({ name: 'token', projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 600 } }] } });
-    expect(spec.containers[0].env).toContainEqual({ name: 'SMOKE_TOKEN_FILE', value: '/var/run/secrets/smoke-check/token' });
+    expect(spec.containers[0].env).toContainEqual({ name: 'SMOKE_BEARER_FILE', value: '/var/run/secrets/smoke-check/token' });
     expect(find(objects, 'ServiceAccount', 'mcp-smoke-check').automountServiceAccountToken).toBe(false);
     const bound = objects.filter((o: any) => /RoleBinding$/.test(o.kind))
       .filter((b: any) => (b.subjects ?? []).some((s: any) => s.name === 'mcp-smoke-check'));

@@ -17,11 +17,11 @@
 #                                mcp-unauth  an `initialize` without a token must be refused: HTTP 401 with a
 #                                      `WWW-Authenticate: Bearer` header
 #                                mcp-auth    both halves: mcp-unauth, then `initialize` with
-#                                      `Authorization: Bearer <the token in SMOKE_TOKEN_FILE>` must succeed
+#                                      `Authorization: Bearer <the token in SMOKE_BEARER_FILE>` must succeed
 #   SMOKE_ATTEMPTS             tries per check before it counts as failed (default 3)
 #   SMOKE_RETRY_DELAY_SECONDS  pause between tries (default 3)
 #   SMOKE_TIMEOUT_SECONDS      bound of each request (default 10)
-#   SMOKE_TOKEN_FILE           file holding the pod's bearer token (a projected ServiceAccount token), for
+#   SMOKE_BEARER_FILE           file holding the pod's bearer token (a projected ServiceAccount token), for
 #                              mcp-auth checks. Read into a header file in the temp dir: never an argument.
 # Exit: 0 all passed, 1 a check failed, 2 the configuration above is unusable.
 
@@ -117,11 +117,11 @@ check_mcp_unauth() {
 check_mcp_auth() {
   check_mcp_unauth "$1" || return 1
   refused=$detail
-  if [ -z "${SMOKE_TOKEN_FILE:-}" ] || [ ! -s "$SMOKE_TOKEN_FILE" ]; then
-    detail="$refused; but SMOKE_TOKEN_FILE (${SMOKE_TOKEN_FILE:-unset}) holds no token"; return 1
+  if [ -z "${SMOKE_BEARER_FILE:-}" ] || [ ! -s "$SMOKE_BEARER_FILE" ]; then
+    detail="$refused; but SMOKE_BEARER_FILE (${SMOKE_BEARER_FILE:-unset}) holds no token"; return 1
   fi
   umask 077
-  printf 'Authorization: Bearer %s\n' "$(tr -d '\r\n' < "$SMOKE_TOKEN_FILE")" > "$work/auth-header"
+  printf 'Authorization: Bearer %s\n' "$(tr -d '\r\n' < "$SMOKE_BEARER_FILE")" > "$work/auth-header"
   check_mcp "$1" "$work/auth-header" || { detail="$refused; with the pod's token: $detail"; return 1; }
   detail="$refused; with the pod's token: $detail"
 }
