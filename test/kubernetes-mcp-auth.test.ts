@@ -277,3 +277,17 @@ describe('policy suite: identity/mcp-authentication', () => {
     expect(connect).toContain(`> \`kubernetes\` takes no credential; addresses \`10.8.0.0/24\` may connect. Acknowledged: ${REASON}`);
   });
 });
+
+describe('Penpot MCP key in the URL (docs)', () => {
+  const withPenpotMcp = resolved.filter((e) => e.penpot.enabled && e.penpot.mcp.enabled);
+
+  test.each(withPenpotMcp.map((e) => [e.name] as const))('%s: CONNECT.md and OPERATIONS.md say the key lands in access logs and how to rotate it', (name) => {
+    const connect = fs.readFileSync(path.join(ROOT, 'dist', name, 'CONNECT.md'), 'utf8');
+    const operations = fs.readFileSync(path.join(ROOT, 'dist', name, 'OPERATIONS.md'), 'utf8');
+    for (const doc of [connect, operations]) {
+      expect(doc).toMatch(/reads (it|the key) only from (the `userToken` query parameter|that query parameter)/);
+      expect(doc).toMatch(/access logs of the ingress controller and of Penpot's frontend nginx/);
+      expect(doc).toContain('Regenerate MCP key');
+    }
+  });
+});
