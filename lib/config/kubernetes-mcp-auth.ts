@@ -81,9 +81,9 @@ export function applyKubernetesMcpIdentityDefaults(k: KubernetesMcpIdentityInput
   return {
     auth: {
       mode: (a.mode ?? (exposedBeyondNamespace ? 'kubernetes-token' : 'none')) as KubernetesMcpAuthMode,
-      ...(a.oidc ? { oidc: a.oidc } : {}),
-      ...(a.unauthenticatedAcknowledged !== undefined ? { unauthenticatedAcknowledged: a.unauthenticatedAcknowledged } : {}),
-      ...(a.clusterAuthMode !== undefined ? { clusterAuthMode: a.clusterAuthMode } : {}),
+      oidc: a.oidc && { issuerUrl: a.oidc.issuerUrl, serverUrl: a.oidc.serverUrl, readerGroups: a.oidc.readerGroups && [...a.oidc.readerGroups] },
+      unauthenticatedAcknowledged: a.unauthenticatedAcknowledged,
+      clusterAuthMode: a.clusterAuthMode,
     },
     readers: [...(k.readers ?? [])],
     nodeProxyAccess: k.nodeProxyAccess ?? false,
