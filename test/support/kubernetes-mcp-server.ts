@@ -337,10 +337,13 @@ export async function startServerFromManifests(opts: StartOptions): Promise<Runn
   };
 }
 
-/** An initialized MCP SDK client over streamable HTTP (the caller closes it). Bounded to `timeoutMs`. */
-export async function mcpClient(url: string, timeoutMs = 10000): Promise<Client> {
+/**
+ * An initialized MCP SDK client over streamable HTTP (the caller closes it). Bounded to `timeoutMs`.
+ * `bearer`: sent as `Authorization: Bearer <bearer>` (servers with require_oauth refuse a client without one).
+ */
+export async function mcpClient(url: string, timeoutMs = 10000, bearer?: string): Promise<Client> {
   const client = new Client({ name: 'kubernetes-mcp-server-harness', version: '0.0.0' });
-  const transport = new StreamableHTTPClientTransport(new URL(url));
+  const transport = new StreamableHTTPClientTransport(new URL(url), bearer ? { requestInit: { headers: { Authorization: `Bearer ${bearer}` } } } : {});
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
