@@ -7,6 +7,7 @@ import type { KubernetesMcpIdentityConfig } from './kubernetes-mcp-auth';
  */
 import type { z } from 'zod';
 import type { environmentInput, kmcpServerInput } from './schema/environment';
+import type { LlamaStackAuthConfig, LlamaStackStorageConfig } from './llama-stack';
 
 /** Kubernetes resource requests and limits of one container, as Kubernetes quantities. */
 export interface ResourceSpec {
@@ -105,6 +106,11 @@ export interface OidcConfig {
   readonly scopes: string;
 }
 
+/** See {@link PenpotConfig.frontendEgress}. */
+export type PenpotFrontendEgress =
+  | { readonly mode: 'https'; readonly cidrs: readonly string[] }
+  | { readonly mode: 'air-gapped' };
+
 /** Where Penpot keeps uploaded files. */
 export type ObjectStorageConfig =
   | { readonly backend: 'fs' }
@@ -199,8 +205,19 @@ export interface PenpotConfig {
   readonly registration: boolean;
   /** Require e-mail verification (needs SMTP). @default false */
   readonly emailVerification: boolean;
-  /** Cluster without outbound DNS/Internet: nginx must not resolve external font hosts. @default false */
+  /**
+   * Cluster without outbound DNS/Internet: the frontend runs `enable-air-gapped-conf` (nginx does not
+   * proxy the external font and template hosts). @default true when `frontendEgress.mode` is 'air-gapped', else false
+   */
   readonly airGapped: boolean;
+  /**
+   * The fonts and dashboard templates the frontend's nginx fetches from fonts.googleapis.com,
+   * fonts.gstatic.com and raw.githubusercontent.com (upstream.md section 7): `https` lets the
+   * frontend open TCP 443 to `cidrs`; `air-gapped` turns those fetches off instead. Say which in
+   * every environment: under the default-deny egress, neither means requests that hang for 300 s.
+   * @default `{ mode: 'air-gapped' }` when `airGapped`, else `{ mode: 'https', cidrs: ['0.0.0.0/0'] }`
+   */
+  readonly frontendEgress: PenpotFrontendEgress;
   /** Penpot's official MCP server and the frontend's `/mcp/*` routes to it. */
   readonly mcp: PenpotMcpConfig;
   /** Anonymous telemetry to Penpot. @default false */
@@ -473,13 +490,17 @@ export interface LlamaStackConfig {
   readonly replicas: number;
   /**
    * HorizontalPodAutoscaler on CPU, e.g. `{ minReplicas: 2, maxReplicas: 5, targetCpuPercent: 70 }`.
-   * Each pod keeps its own SQLite state (stored responses, conversations). @default undefined
+   * Needs shared state: `storage.backend` 'postgres' (the default then). @default undefined
    */
   readonly autoscaling?: LlamaStackAutoscaling;
   /** Optional host routed by the ingress to the Llama Stack API. @default undefined */
   readonly ingressHost?: string;
   /** Namespaces whose pods (your apps and agents) may call the Llama Stack API. @default [] */
   readonly clientNamespaces: readonly string[];
+  /** Where its state lives: SQLite on a PVC (one replica) or shared PostgreSQL (see config/llama-stack.ts). */
+  readonly storage: LlamaStackStorageConfig;
+  /** Who may call its API: Kubernetes tokens by default when it is reachable beyond its namespace. */
+  readonly auth: LlamaStackAuthConfig;
   /** @default requests 250m/1Gi, limits 2/2Gi */
   readonly resources: ResourceSpec;
 }

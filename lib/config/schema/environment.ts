@@ -11,10 +11,12 @@
  */
 import { z } from 'zod';
 import { kubernetesMcpIdentityInput } from '../kubernetes-mcp-auth';
+import { llamaStackAuthInput, llamaStackStorageInput } from '../llama-stack-input';
 import {
   accessMode, autoscalingInput, bool, exposureInput, namespaceGroupInput, num, numbers, podLocationInput, resourcesInput,
   section, str, stringMap, strings,
 } from './primitives';
+import { penpotFrontendEgressInput } from '../penpot-frontend-egress';
 
 const clusterInput = section({
   /** @default 'kubernetes' */
@@ -84,6 +86,7 @@ const penpotInput = section({
   registration: bool().optional(),
   emailVerification: bool().optional(),
   airGapped: bool().optional(),
+  frontendEgress: penpotFrontendEgressInput.optional(),
   mcp: penpotMcpInput.optional(),
   telemetry: bool().optional(),
   extraFlags: strings().optional(),
@@ -195,6 +198,8 @@ const llamaStackInput = section({
   ingressHost: str().optional(),
   clientNamespaces: strings().optional(),
   resources: resourcesInput().optional(),
+  storage: llamaStackStorageInput.optional(),
+  auth: llamaStackAuthInput.optional(),
 });
 
 const monitoringInput = section({
