@@ -1,5 +1,6 @@
 import { parseImageRef, unpinnedReason } from '../images';
 import { applyClusterDefaults, defaultScheme, networkDefaults, validateCluster } from './cluster';
+import { applyKubernetesMcpIdentityDefaults, inputExposedBeyondNamespace, validateKubernetesMcpIdentity } from './kubernetes-mcp-auth';
 import { applyKubernetesMcpRbacDefaults, validateKubernetesMcpRbac } from './kubernetes-mcp-rbac';
 import { kagentDefaults, kmcpDefaults, validateKagent, validateKmcp } from './kmcp';
 import { applyOperationsDefaults, validateOperations } from './operations';
@@ -202,6 +203,7 @@ function kubernetesMcpDefaults(input: EnvironmentInput): KubernetesMcpConfig {
     helmReleaseAccess: k.helmReleaseAccess ?? false,
     helmReleaseAccessAcknowledged: k.helmReleaseAccessAcknowledged,
     ...applyKubernetesMcpRbacDefaults(k),
+    ...applyKubernetesMcpIdentityDefaults(k, inputExposedBeyondNamespace(input)),
     stateless: k.stateless ?? false,
     replicas: k.replicas ?? 1,
     autoscaling: k.autoscaling && {
@@ -325,7 +327,7 @@ export function validateEnvironment(env: EnvironmentConfig): ConfigIssue[] {
     list.add('penpot.enabled', 'nothing to deploy; allowed: enable penpot, kubernetesMcp, kmcp or several');
   }
   validateOperations(env, list.issues);
-  return [...list.issues, ...validateCluster(env), ...validateKubernetesMcpRbac(env)];
+  return [...list.issues, ...validateCluster(env), ...validateKubernetesMcpRbac(env), ...validateKubernetesMcpIdentity(env)];
 }
 
 function validatePenpot(list: IssueList, env: EnvironmentConfig): void {

@@ -10,6 +10,7 @@
  * schema test checks that every key here reaches the resolved configuration.
  */
 import { z } from 'zod';
+import { kubernetesMcpIdentityInput } from '../kubernetes-mcp-auth';
 import { llamaStackAuthInput, llamaStackStorageInput } from '../llama-stack-input';
 import {
   accessMode, autoscalingInput, bool, exposureInput, namespaceGroupInput, num, numbers, podLocationInput, resourcesInput,
@@ -135,6 +136,7 @@ const kubernetesMcpInput = section({
   exposure: exposureInput().optional(),
   ingressHost: str().optional(),
   resources: resourcesInput().optional(),
+  ...kubernetesMcpIdentityInput,
 });
 
 /** One kMCP `MCPServer` as written in an environment file. */
