@@ -104,6 +104,8 @@ export interface ManagedMcpServerProps {
   readonly servicePort: number;
   readonly path: string;
   readonly managedBy: string;
+  /** Why it takes no credential although pods of other namespaces may call it. @default undefined */
+  readonly unauthenticatedReason?: string;
 }
 
 export interface McpGatewayProps {

@@ -407,6 +407,13 @@ export interface KmcpServerConfig {
   readonly runAsUser: number;
   /** Generate a kagent RemoteMCPServer for it when `kagent.enabled`. @default true */
   readonly registerWithKagent: boolean;
+  /**
+   * Why this server may take no credential although agents of other namespaces call it (kMCP puts
+   * no authentication in front of a server; the program's own, if any, is all there is). Required
+   * whenever `kagent.agentNamespaces` or `network.mcpClientNamespaces` reach it; shown in CONNECT.md's
+   * count of open endpoints. @default undefined: not acknowledged (refused when other namespaces reach it)
+   */
+  readonly unauthenticatedAcknowledged?: string;
 }
 
 /** MCP servers run by kMCP. */

@@ -158,6 +158,7 @@ export const kmcpServerInput = section({
   resources: resourcesInput().optional(),
   runAsUser: num().optional(),
   registerWithKagent: bool().optional(),
+  unauthenticatedAcknowledged: str().optional(),
 });
 
 const kmcpInput = section({
