@@ -139,6 +139,10 @@ export class PenpotStandIn {
   /** Access tokens (PATs): valid for RPC and downloads, not a session for the exporter. */
   readonly accessTokens = new Map<string, string>();
   private readonly sessions = new Map<string, { profileId: string; expires: number }>();
+  /** Every session token ever issued (tests check none leaks into output). */
+  readonly issuedTokens: string[] = [];
+  /** Called after each successful export answer (e.g. to move the clock past the tempfile expiry). */
+  afterExport?: () => void;
   private readonly assets = new Map<string, { bytes: Buffer; mtype: string; created: number }>();
   private readonly failures = new Set<StandInFailure>();
   private readonly baseNow: () => number;
@@ -219,7 +223,10 @@ export class PenpotStandIn {
     if (url.pathname === '/api/export') {
       if (this.failures.has('exporter-502')) return send(htmlError(502, 'Bad Gateway'));
       if (this.failures.has('exporter-504')) return send(htmlError(504, 'Gateway Time-out'));
-      return send(this.exporter(req, body));
+      const answer = this.exporter(req, body);
+      send(answer);
+      if (answer.status === 200) this.afterExport?.();
+      return;
     }
     if (url.pathname.startsWith('/api/')) {
       if (this.failures.has('backend-502')) return send(htmlError(502, 'Bad Gateway'));
@@ -296,6 +303,7 @@ export class PenpotStandIn {
       if (!account) return json(400, { type: 'validation', code: 'wrong-credentials' });
       const token = crypto.randomBytes(24).toString('base64url');
       this.sessions.set(token, { profileId: account.id, expires: this.now() + SESSION_TTL_MS });
+      this.issuedTokens.push(token);
       return json(200, { id: account.id, email: account.email, fullname: 'Export service', defaultProjectId: account.defaultProjectId, defaultTeamId: account.defaultTeamId },
         { 'set-cookie': [`auth-token=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_TTL_MS / 1000}`] });
     }
@@ -347,13 +355,22 @@ export class PenpotStandIn {
     if (command === 'update-file') {
       const file = this.files.get(p('id'));
       if (!file || !file.members.has(who.id)) return json(404, { type: 'not-found', code: 'object-not-found' });
-      if (p('revn') !== file.revn) return json(409, { type: 'validation', code: 'revn-conflict' });
-      if (typeof p('session-id') !== 'string' || !Array.isArray(p('changes'))) return json(400, { type: 'validation', code: 'params-validation' });
+      if (typeof p('session-id') !== 'string' || typeof p('revn') !== 'number' || typeof p('vern') !== 'number' || !Array.isArray(p('changes'))) {
+        return json(400, { type: 'validation', code: 'params-validation' });
+      }
+      // files_update.clj: vern must match; an incoming revn above the stored one is a conflict.
+      if (p('vern') !== 0) return json(409, { type: 'validation', code: 'vern-conflict' });
+      if (p('revn') > file.revn) return json(409, { type: 'validation', code: 'revn-conflict' });
       for (const change of p('changes')) {
         if (change.type !== 'add-obj') return json(400, { type: 'validation', code: 'params-validation', hint: `stand-in applies only add-obj, got ${change.type}` });
         const page = file.pages[change.pageId];
         const obj = change.obj;
-        if (!page || !obj?.id) return json(400, { type: 'validation', code: 'params-validation' });
+        // schema:shape-base-attrs + schema:shape-geom-attrs of common/src/app/common/types/shape.cljc.
+        const required = ['id', 'name', 'type', 'selrect', 'points', 'transform', 'transformInverse', 'parentId', 'frameId', 'x', 'y', 'width', 'height'];
+        const missing = required.filter((key) => obj?.[key] === undefined);
+        if (!page || typeof change.id !== 'string' || typeof change.frameId !== 'string' || missing.length > 0) {
+          return json(400, { type: 'validation', code: 'params-validation', hint: `missing ${missing.join(', ')}` });
+        }
         page.objects[obj.id] = { id: obj.id, type: obj.type, name: obj.name, width: obj.width, height: obj.height, parentId: obj.parentId ?? change.parentId, frameId: obj.frameId ?? change.frameId };
       }
       file.revn += 1;
