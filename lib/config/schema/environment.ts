@@ -10,6 +10,7 @@
  * schema test checks that every key here reaches the resolved configuration.
  */
 import { z } from 'zod';
+import { penpotExportInput } from '../../penpot/export/config';
 import {
   accessMode, autoscalingInput, bool, exposureInput, namespaceGroupInput, num, numbers, podLocationInput, resourcesInput,
   section, str, stringMap, strings,
@@ -109,6 +110,7 @@ const penpotInput = section({
     mcp: resourcesInput().optional(),
   }).optional(),
   backup: backupInput.optional(),
+  export: penpotExportInput.optional(),
 });
 
 const kubernetesMcpInput = section({
@@ -245,6 +247,7 @@ export const FEATURE_SWITCHES: readonly { readonly path: readonly string[]; read
   { path: ['penpot'], enabledByDefault: true },
   { path: ['penpot', 'mcp'], enabledByDefault: true },
   { path: ['penpot', 'backup'], enabledByDefault: true },
+  { path: ['penpot', 'export'], enabledByDefault: false },
   { path: ['kubernetesMcp'], enabledByDefault: false },
   { path: ['kmcp'], enabledByDefault: false },
   { path: ['kagent'], enabledByDefault: false },
