@@ -6,6 +6,7 @@
  */
 import { EnvironmentConfig } from './config/types';
 import { BackupRunbook } from './penpot-backup';
+import { exportOperationsSection } from './penpot/export/operations';
 import { SecretsContract } from './secrets-contract';
 
 export interface OperationsDocInput {
@@ -204,5 +205,6 @@ export function renderOperationsMarkdown(input: OperationsDocInput): string {
       + ' or the assets of this environment. Turn them on before relying on it.', '');
   }
   lines.push(...upgrade(env, backup));
+  lines.push(...exportOperationsSection(env));
   return lines.join('\n');
 }
