@@ -3,22 +3,23 @@
  * evaluator's verdict on the flows (lib/checks/network-eval.ts), the bundle against the ConfigMap
  * limit, and the PostSync self-test option.
  */
-import * as path from 'node:path';
-import { loadDist } from '../lib/checks';
 import { PodTemplate, canConnect, podTemplates } from '../lib/checks/network-eval';
 import { resolveEnvironments } from '../lib/config/resolve';
 import { EnvironmentInput } from '../lib/config/types';
-import { ENVIRONMENTS } from '../lib/environments';
 import { CONFIGMAP_LIMIT_BYTES } from '../lib/penpot/export/bundle';
 import { DEFAULT_EXPORT_IMAGE } from '../lib/penpot/export/config';
 import { expectIssue, issuesOf } from './support/config-issues';
 import { minimalEnv } from './support/environments';
 import { outsiderPod, podOf } from './support/network';
+import { homelab } from '../lib/environments/homelab';
 import { synthesizedDist } from './support/synthesized-dist';
 
-const committed = loadDist(path.resolve(__dirname, '..'));
-const resolved = resolveEnvironments(ENVIRONMENTS);
-const withExport = resolved.filter((e) => e.penpot.enabled && e.penpot.export.enabled);
+/** homelab with the export server on, synthesized exactly as `npm run synth` would (it is off in the committed dist/). */
+const WITH_EXPORT = { ...homelab, penpot: { ...homelab.penpot, export: { enabled: true, accountSecretName: 'penpot-export-account', clientNamespaces: ['kagent'] } } } as EnvironmentInput;
+
+const synthesized = synthesizedDist(WITH_EXPORT);
+const committed = synthesized.dist;
+const withExport = resolveEnvironments([WITH_EXPORT]);
 const exportEnv = (over: Record<string, unknown> = {}): EnvironmentInput => minimalEnv({
   penpot: { export: { enabled: true, accountSecretName: 'penpot-export-account', ...over } } as EnvironmentInput['penpot'],
 });
@@ -90,15 +91,14 @@ describe.each(withExport.map((e) => [e.name, e] as const))('%s: the export serve
   });
 
   test('the secrets contract lists the account (operator values) and the token (random)', () => {
-    const contract = JSON.parse(require('node:fs').readFileSync(path.resolve(__dirname, '..', 'dist', name, 'secrets.json'), 'utf8'));
+    const contract = JSON.parse(synthesized.read(`${name}/secrets.json`));
     const account = contract.secrets.find((s: any) => s.name === env.penpot.export.accountSecretName);
     expect(account.keys.map((k: any) => [k.key, k.source])).toEqual([['PENPOT_EXPORT_EMAIL', 'operator'], ['PENPOT_EXPORT_PASSWORD', 'operator']]);
     expect(contract.secrets.find((s: any) => s.name === 'penpot-export-mcp-token').keys[0].source).toBe('random');
   });
 
   test('CONNECT.md and the client configs include the endpoint', () => {
-    const fs = require('node:fs');
-    const read = (f: string) => fs.readFileSync(path.resolve(__dirname, '..', 'dist', name, f), 'utf8');
+    const read = (f: string) => synthesized.read(`${name}/${f}`);
     expect(read('CONNECT.md')).toContain(`http://penpot-export.${ns}:8080/mcp`);
     expect(read('mcp-clients/codex-config.toml')).toContain('penpot-export');
   });

@@ -1,5 +1,6 @@
 /**
- * The export MCP server exactly as the pod runs it: the bundle from the committed dist/ ConfigMap,
+ * The export MCP server exactly as the pod runs it: the bundle from the synthesized dist/ ConfigMap
+ * (homelab with penpot.export on, synthesized as `npm run synth` does),
  * the Deployment's command and environment (Secret values supplied by the test, the in-cluster
  * Penpot URL pointed at the stand-in of Penpot 2.17, test/support/penpot-stand-in.ts, and PORT moved
  * to a free port), driven by the MCP SDK's own client. This machine runs Node 20; the image runs
@@ -12,19 +13,24 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { loadDist } from '../lib/checks';
+import { EnvironmentInput } from '../lib/config/types';
 import { pngSize, svgProblem } from '../lib/penpot/export/client';
 import { PenpotStandIn } from './support/penpot-stand-in';
+import { homelab } from '../lib/environments/homelab';
+import { synthesizedDist } from './support/synthesized-dist';
+
+/** homelab with the export server on, synthesized exactly as `npm run synth` would (it is off in the committed dist/). */
+const WITH_EXPORT = { ...homelab, penpot: { ...homelab.penpot, export: { enabled: true, accountSecretName: 'penpot-export-account', clientNamespaces: ['kagent'] } } } as EnvironmentInput;
 
 jest.setTimeout(60_000);
 
-const dist = loadDist(path.resolve(__dirname, '..'));
+const { dist } = synthesizedDist(WITH_EXPORT);
 const deployments = dist.objects.filter((o) => o.doc.kind === 'Deployment' && o.doc.metadata.name === 'penpot-export');
 const EMAIL = 'export-bot@example.internal';
 const PASSWORD = 'pod-test-password';
 const TOKEN = 'a'.repeat(16) + 'b'.repeat(48);
 
-test('at least one environment deploys the export server (homelab)', () => {
+test('the synthesized environment deploys the export server', () => {
   expect(deployments.map((d) => d.env)).toContain('homelab');
 });
 

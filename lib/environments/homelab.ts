@@ -31,9 +31,6 @@ export const homelab: EnvironmentInput = {
     frontendEgress: { mode: 'https', cidrs: ['0.0.0.0/0'] },
     // Same-origin at http://penpot.finalq.xyz/mcp/stream, and a dedicated host for clients that need one.
     mcp: { enabled: true, host: 'penpot-mcp.finalq.xyz' },
-    // Headless PNG/SVG export of boards for the kagent agents (issue 16); the account Secret holds a
-    // Penpot service account invited to the design teams.
-    export: { enabled: true, accountSecretName: 'penpot-export-account', clientNamespaces: ['kagent'] },
   },
   // Read-only cluster diagnosis for in-cluster agents (kagent, Llama Stack); not exposed outside.
   kubernetesMcp: { enabled: true },
