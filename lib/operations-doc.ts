@@ -9,6 +9,7 @@ import { ManifestObject } from './checks/model';
 import { EnvironmentConfig } from './config/types';
 import { renderContractSections } from './operations-contracts-doc';
 import { BackupRunbook } from './penpot-backup';
+import { exportOperationsSection } from './penpot/export/operations';
 import { SecretsContract } from './secrets-contract';
 
 export interface OperationsDocInput {
@@ -210,5 +211,6 @@ export function renderOperationsMarkdown(input: OperationsDocInput): string {
       + ' or the assets of this environment. Turn them on before relying on it.', '');
   }
   lines.push(...upgrade(env, backup));
+  lines.push(...exportOperationsSection(env));
   return lines.join('\n');
 }

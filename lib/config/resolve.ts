@@ -5,6 +5,7 @@ import { applyKubernetesMcpRbacDefaults, validateKubernetesMcpRbac } from './kub
 import { kagentDefaults, kmcpDefaults, validateKagent, validateKmcp } from './kmcp';
 import { applyOperationsDefaults, validateOperations } from './operations';
 import { applyBackupDefaults, validateBackup } from './backup';
+import { applyPenpotExportDefaults, validatePenpotExport } from '../penpot/export/config';
 import { applyFrontendEgressDefaults, validateFrontendEgress } from './penpot-frontend-egress';
 import {
   isDnsLabel, isDnsSubdomain, isEmailAddress, isGitRepoUrl, isHostName, ipv4CidrProblem, isPort,
@@ -168,6 +169,7 @@ export function applyDefaults(input: EnvironmentInput): EnvironmentConfig {
         mcp: sizes('mcp'),
       },
       backup: applyBackupDefaults(input),
+      export: applyPenpotExportDefaults(input),
     },
     kubernetesMcp: kubernetesMcpDefaults(input),
     kmcp: kmcpDefaults(input),
@@ -316,6 +318,7 @@ export function validateEnvironment(env: EnvironmentConfig): ConfigIssue[] {
 
   if (env.penpot.enabled) validatePenpot(list, env);
   if (env.penpot.enabled) validateBackup(env, list.issues);
+  validatePenpotExport(env, list.issues);
   if (env.kubernetesMcp.enabled) validateKubernetesMcp(list, env.kubernetesMcp);
   validateKmcp(list, env);
   validateKagent(list, env);

@@ -7,6 +7,7 @@ import type { KubernetesMcpIdentityConfig } from './kubernetes-mcp-auth';
  */
 import type { z } from 'zod';
 import type { environmentInput, kmcpServerInput } from './schema/environment';
+import type { PenpotExportConfig } from '../penpot/export/config';
 import type { LlamaStackAuthConfig, LlamaStackStorageConfig } from './llama-stack';
 
 /** Kubernetes resource requests and limits of one container, as Kubernetes quantities. */
@@ -238,6 +239,8 @@ export interface PenpotConfig {
   readonly resources: PenpotComponentSizes;
   /** Scheduled database and assets backups. */
   readonly backup: PenpotBackupConfig;
+  /** Headless frame export for agents: the export MCP server (lib/penpot/export/config.ts). */
+  readonly export: PenpotExportConfig;
 }
 
 /** How clients outside the cluster reach an MCP server's Service. */

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { kubernetesMcpIdentityInput } from '../kubernetes-mcp-auth';
+import { penpotExportInput } from '../../penpot/export/config';
 import { llamaStackAuthInput, llamaStackStorageInput } from '../llama-stack-input';
 import {
   accessMode, autoscalingInput, bool, exposureInput, namespaceGroupInput, num, numbers, podLocationInput, resourcesInput,
@@ -113,6 +114,7 @@ const penpotInput = section({
     mcp: resourcesInput().optional(),
   }).optional(),
   backup: backupInput.optional(),
+  export: penpotExportInput.optional(),
 });
 
 const kubernetesMcpInput = section({
@@ -253,6 +255,7 @@ export const FEATURE_SWITCHES: readonly { readonly path: readonly string[]; read
   { path: ['penpot'], enabledByDefault: true },
   { path: ['penpot', 'mcp'], enabledByDefault: true },
   { path: ['penpot', 'backup'], enabledByDefault: true },
+  { path: ['penpot', 'export'], enabledByDefault: false },
   { path: ['kubernetesMcp'], enabledByDefault: false },
   { path: ['kmcp'], enabledByDefault: false },
   { path: ['kagent'], enabledByDefault: false },
