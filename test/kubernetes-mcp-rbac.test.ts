@@ -171,7 +171,7 @@ describe('operator profile in the policy suite', () => {
 
 describe('RBAC profile configuration errors name the field', () => {
   test('an unknown profile', () => {
-    expectIssue([k8sMcp({ rbacProfile: 'admin' as never })], 'environments.test.kubernetesMcp.rbacProfile', /allowed: read-only or operator/);
+    expectIssue([k8sMcp({ rbacProfile: 'admin' as never })], 'environments.test.kubernetesMcp.rbacProfile', /allowed: read-only, operator/);
   });
 
   test('an acknowledgement without the operator profile', () => {
