@@ -1,5 +1,6 @@
 import { parseImageRef, unpinnedReason } from '../images';
-import { applyClusterDefaults, defaultScheme, networkDefaults, validateCluster } from './cluster';
+import { applyClusterDefaults, defaultScheme, ingressControllerDefault, networkDefaults, validateCluster } from './cluster';
+import { applyRoutingDefaults, routingOfInput, validateRouting } from '../routing/config';
 import { applyKubernetesMcpRbacDefaults, validateKubernetesMcpRbac } from './kubernetes-mcp-rbac';
 import { kagentDefaults, kmcpDefaults, validateKagent, validateKmcp } from './kmcp';
 import { applyOperationsDefaults, validateOperations } from './operations';
@@ -103,7 +104,7 @@ export function applyDefaults(input: EnvironmentInput): EnvironmentConfig {
       pullPolicy: input.images?.pullPolicy ?? 'IfNotPresent',
     },
     ingress: {
-      className: input.ingress?.className ?? 'nginx',
+      ...applyRoutingDefaults(input),
       tlsSecretName,
       allowedSourceCidrs: [...(input.ingress?.allowedSourceCidrs ?? [])],
     },
@@ -173,7 +174,7 @@ export function applyDefaults(input: EnvironmentInput): EnvironmentConfig {
     llamaStack: applyLlamaStackDefaults(input),
     monitoring: applyMonitoringDefaults(input),
     network: {
-      ingressController: input.network?.ingressController ?? net.ingressController,
+      ingressController: input.network?.ingressController ?? ingressControllerDefault(routingOfInput(input)) ?? net.ingressController,
       dns: input.network?.dns ?? net.dns,
       apiServer: input.network?.apiServer ?? net.apiServer,
       mcpClientCidrs: [...(input.network?.mcpClientCidrs ?? [])],
@@ -323,7 +324,7 @@ export function validateEnvironment(env: EnvironmentConfig): ConfigIssue[] {
     list.add('penpot.enabled', 'nothing to deploy; allowed: enable penpot, kubernetesMcp, kmcp or several');
   }
   validateOperations(env, list.issues);
-  return [...list.issues, ...validateCluster(env), ...validateKubernetesMcpRbac(env)];
+  return [...list.issues, ...validateCluster(env), ...validateRouting(env), ...validateKubernetesMcpRbac(env)];
 }
 
 function validatePenpot(list: IssueList, env: EnvironmentConfig): void {

@@ -71,8 +71,8 @@ export interface Routing {
   readonly gateway?: GatewayReference;
 }
 
-/** The routing settings the environment input may carry once the config schema has them. */
-interface RoutingFields {
+/** Routing settings as written (before defaults). */
+export interface RoutingFields {
   readonly controller?: IngressController;
   readonly traefik?: { readonly entryPoints?: readonly string[] };
   readonly gateway?: Omit<GatewayReference, 'implementation' | 'create'> & {
@@ -128,16 +128,15 @@ export function resolveRouting(input: {
 
 /** How an environment routes: OpenShift Routes on OpenShift, else `ingress.controller` (default ingress-nginx). */
 export function routingOf(env: EnvironmentConfig): Routing {
-  const ingress = env.ingress as EnvironmentConfig['ingress'] & RoutingFields;
-  return resolveRouting({
-    platform: env.cluster.platform,
-    controller: ingress.controller,
+  const { ingress } = env;
+  return {
+    controller: env.cluster.platform === 'openshift' ? 'openshift' : ingress.controller,
     className: ingress.className,
     tlsSecretName: ingress.tlsSecretName,
     allowedSourceCidrs: ingress.allowedSourceCidrs,
     traefik: ingress.traefik,
-    gateway: ingress.gateway,
-  });
+    gateway: ingress.controller === 'gateway-api' ? ingress.gateway : undefined,
+  };
 }
 
 /** The scheme users type for routed hosts: OpenShift edge Routes are always https, others follow the TLS Secret. */

@@ -10,6 +10,7 @@
  * schema test checks that every key here reaches the resolved configuration.
  */
 import { z } from 'zod';
+import { routingIngressShape } from '../../routing/config';
 import {
   accessMode, autoscalingInput, bool, exposureInput, namespaceGroupInput, num, numbers, podLocationInput, resourcesInput,
   section, str, stringMap, strings,
@@ -39,6 +40,7 @@ const ingressInput = section({
   className: str().optional(),
   tlsSecretName: str().optional(),
   allowedSourceCidrs: strings().optional(),
+  ...routingIngressShape,
 });
 
 const argoInput = section({
