@@ -171,12 +171,15 @@ export class RoutedHost extends Construct {
     ];
   }
 
-  /** Paths grouped by backend and streaming (streaming prefixes of the main path included), in first-seen order. */
-  private pathGroups(): PathGroup[] {
-    const all = [
+  /**
+   * Paths grouped by backend and streaming, in first-seen order. Only where responses would be
+   * buffered (`splitStreaming`) do the streaming prefixes of the main path form groups of their own.
+   */
+  private pathGroups(splitStreaming: boolean): PathGroup[] {
+    const all = splitStreaming ? [
       ...this.allPaths(),
       ...(this.props.streamingPaths ?? []).map((path) => ({ path, backend: this.props.backend, streaming: true })),
-    ];
+    ] : this.allPaths().map((p) => ({ ...p, streaming: false }));
     const groups: PathGroup[] = [];
     for (const p of all) {
       const group = groups.find((g) => g.backend.serviceName === p.backend.serviceName && g.backend.port === p.backend.port && g.streaming === p.streaming);
@@ -264,7 +267,7 @@ export class RoutedHost extends Construct {
    */
   private traefikIngresses(): string[] {
     const { props } = this;
-    const groups = this.pathGroups();
+    const groups = this.pathGroups(true);
     const buffered = groups.filter((g) => !g.streaming).flatMap((g) => g.paths.map((path) => ({ path, backend: g.backend })));
     const streaming = groups.filter((g) => g.streaming).flatMap((g) => g.paths.map((path) => ({ path, backend: g.backend })));
     const mw = this.traefikMiddlewares(buffered.length > 0);
@@ -289,7 +292,7 @@ export class RoutedHost extends Construct {
     const gateway = props.routing.gateway;
     if (!gateway) throw new Error(`RoutedHost ${props.host}: gateway-api routing needs a gateway reference`);
     const traefik = gateway.implementation === 'traefik';
-    const groups = this.pathGroups();
+    const groups = this.pathGroups(traefik && canLimitBody);
     const mw = traefik ? this.traefikMiddlewares(canLimitBody && groups.some((g) => !g.streaming)) : {};
     const timeout = `${this.timeoutSeconds}s`;
     const extensionRef = (name: string) => ({ type: 'ExtensionRef', extensionRef: { group: TRAEFIK_API_VERSION.split('/')[0], kind: 'Middleware', name } });
