@@ -124,9 +124,8 @@ describe('wiring/traefik-middleware', () => {
 
 describe('wiring/unique-host', () => {
   test('one host claimed by an Ingress and an HTTPRoute (two routing kinds)', () => {
-    const route = structuredClone(dist.objects.find((o) => o.env === 'example' && o.doc.kind === 'HTTPRoute')!);
     const k3sIngress = dist.objects.find((o) => o.env === 'k3s' && o.doc.kind === 'Ingress' && o.doc.metadata.name === 'penpot')!;
-    route.env = 'k3s';
+    const route = { ...structuredClone(dist.objects.find((o) => o.env === 'example' && o.doc.kind === 'HTTPRoute')!), env: 'k3s' };
     route.doc.spec.hostnames = [k3sIngress.doc.spec.rules[0].host];
     expect(checkUniqueHosts([...dist.objects, route])).toEqual([expect.objectContaining({ check: 'wiring/unique-host', message: "host 'penpot.k3s.example.internal' is already claimed by Ingress penpot/penpot" })]);
   });

@@ -9,6 +9,7 @@ import { K3S_TRAEFIK_PODS, INGRESS_NGINX_PODS, OPENSHIFT_ROUTER, gatewayDataPlan
 import { resolveEnvironments } from '../lib/config/resolve';
 import { EnvironmentConfig } from '../lib/config/types';
 import { ENVIRONMENTS } from '../lib/environments';
+import { routingOf } from '../lib/routing/routing';
 
 const dist = loadDist(path.resolve(__dirname, '..'));
 const envs = resolveEnvironments(ENVIRONMENTS);
@@ -55,6 +56,13 @@ const outsider = (env: string) => podAt(env, 'default', { run: 'curl' }, 'Pod/cu
 describe.each(envs.map((e) => [e.name, e] as const))('%s', (name, env) => {
   const backends = routedBackends(name);
   const own = ownController(env);
+
+  test('the pods admitted are those of the controller the environment routes with', () => {
+    const routing = routingOf(env);
+    const expected = routing.controller === 'gateway-api' ? (routing.gateway?.implementation === 'traefik' ? 'traefik' : routing.gateway?.implementation)
+      : routing.controller === 'openshift' ? 'openshift-router' : routing.controller;
+    expect(own).toBe(expected);
+  });
 
   test('the controller\'s pods reach every routed backend on its routed port', () => {
     const pod = controllerPods(env).find((c) => c.name === own)!.pod;

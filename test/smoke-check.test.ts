@@ -27,7 +27,7 @@ test('every app of every environment has one smoke check Job', () => {
   expect(smokeJobs.map((j) => `${j.env}/${j.app}/${j.doc.metadata.name}`).sort()).toEqual([
     'example/mcp/mcp-smoke-check', 'example/penpot/penpot-smoke-check',
     'homelab/mcp-servers/mcp-servers-smoke-check', 'homelab/mcp/mcp-smoke-check', 'homelab/penpot/penpot-smoke-check',
-    'k0s-dev/mcp/mcp-smoke-check', 'openshift/mcp/mcp-smoke-check',
+    'k0s-dev/mcp/mcp-smoke-check', 'k3s/mcp/mcp-smoke-check', 'k3s/penpot/penpot-smoke-check', 'openshift/mcp/mcp-smoke-check',
   ]);
 });
 

@@ -99,8 +99,11 @@ export function renderRoutingMarkdown(env: EnvironmentConfig, hosts: readonly Ro
   for (const notice of routingNotices(env)) lines.push('> [!WARNING]', `> ${notice}`, '');
   const gateway = routing.gateway;
   lines.push(`Controller: **${routing.controller}**${gateway ? ` (Gateway \`${gateway.namespace}/${gateway.name}\`${gateway.sectionName ? `, listener \`${gateway.sectionName}\`` : ''}, implementation ${gateway.implementation}${gateway.create ? ', created by this project' : ''})` : ''}.`, '');
-  if (hosts.length === 0) lines.push('No host is routed.', '');
-  else {
+  if (hosts.length === 0) {
+    lines.push('No host is routed: nothing reaches this environment through an ingress controller.', '');
+    return lines.join('\n');
+  }
+  {
     lines.push('| host | URL | kind | objects | backend | body limit at the edge | source allowlist |', '|---|---|---|---|---|---|---|');
     for (const h of hosts) {
       const limit = h.bodyLimitPaths.length === 0 ? 'none (the backend\'s own)'
