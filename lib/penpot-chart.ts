@@ -8,6 +8,7 @@ import { McpGateway } from './mcp-gateway';
 import { NetworkIsolation, peerAt } from './network-isolation';
 import { PenpotBackup } from './penpot-backup';
 import { PlatformNamespace } from './platform-namespace';
+import { allowFrontendExternalEgress } from './penpot/frontend-egress';
 import { BACKEND_PORT, EXPORTER_PORT, FRONTEND_PORT, PenpotCore } from './penpot-core';
 import { PENPOT_MCP_HTTP_PORT, PENPOT_MCP_WS_PORT, PenpotMcpServer } from './penpot-mcp-server';
 import { RoutedHost } from './routing/routed-host';
@@ -182,6 +183,7 @@ export class PenpotChart extends Chart {
     const controller = peerAt(env.network.ingressController);
 
     net.allowIngress(frontend, controller, [{ port: FRONTEND_PORT }]);
+    allowFrontendExternalEgress(net, frontend, env.penpot.frontendEgress);
     net.allow(frontend, backend, [{ port: BACKEND_PORT }]);
     net.allow(frontend, exporter, [{ port: EXPORTER_PORT }]);
     net.allow(exporter, frontend, [{ port: FRONTEND_PORT }]);
