@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { resolveEnvironments } from '../lib/config/resolve';
 import { ENVIRONMENTS } from '../lib/environments';
 import { buildEnvironment } from '../lib/platform';
-import { renderRoutingMarkdown, routingNotices } from '../lib/routing/routing-doc';
+import { k3sTraefikHelmChartConfig, renderRoutingMarkdown, routingNotices } from '../lib/routing/routing-doc';
 import { RoutedHost } from '../lib/routing/routed-host';
 import { GATEWAY_IMPLEMENTATIONS, INGRESS_CONTROLLERS, routingOf } from '../lib/routing/routing';
 import { TRAEFIK_VERSION } from '../lib/routing/traefik';
@@ -36,6 +36,12 @@ test('Traefik environments get a k3s HelmChartConfig that raises the entrypoint 
     ]));
     expect(values.service.spec.externalTrafficPolicy).toBe('Local');
   }
+});
+
+test('with Traefik as Gateway API implementation the HelmChartConfig also turns on Traefik\'s Gateway provider', () => {
+  const values = (gatewayApi: boolean) => parse(parse(k3sTraefikHelmChartConfig(3600, true, gatewayApi)).spec.valuesContent);
+  expect(values(true).providers).toEqual({ kubernetesGateway: { enabled: true } });
+  expect(values(false).providers).toBeUndefined();
 });
 
 test('environments still on ingress-nginx with routed hosts get the retirement notice at synth, and only they', () => {

@@ -54,7 +54,7 @@ function traefikEntrypointTimeouts(): string[] {
 }
 
 /** The k3s HelmChartConfig that raises Traefik's entrypoint timeouts (and keeps client addresses for the allowlist). */
-export function k3sTraefikHelmChartConfig(seconds: number, redirectToHttps: boolean): string {
+export function k3sTraefikHelmChartConfig(seconds: number, redirectToHttps: boolean, gatewayApi = false): string {
   const args = ['web', 'websecure'].flatMap((ep) => [
     `--entryPoints.${ep}.transport.respondingTimeouts.readTimeout=${seconds}s`,
     `--entryPoints.${ep}.transport.respondingTimeouts.idleTimeout=${seconds}s`,
@@ -71,6 +71,12 @@ export function k3sTraefikHelmChartConfig(seconds: number, redirectToHttps: bool
     '  valuesContent: |-',
     '    additionalArguments:',
     ...args.map((a) => `      - "${a}"`),
+    ...(gatewayApi ? [
+      '    # Traefik\'s Gateway API provider is off by default in its Helm chart (the Gateway API CRDs must be installed too).',
+      '    providers:',
+      '      kubernetesGateway:',
+      '        enabled: true',
+    ] : []),
     '    service:',
     '      spec:',
     '        # Keep client addresses (no SNAT to a node): the source allowlist judges them.',
@@ -117,7 +123,7 @@ export function renderRoutingMarkdown(env: EnvironmentConfig, hosts: readonly Ro
   if (routing.controller === 'traefik' || gateway?.implementation === 'traefik') {
     lines.push('Traefik\'s buffering middleware (its only request-body limit) holds each response until it is complete, so paths whose responses stream '
       + '(MCP hosts, Llama Stack, Penpot\'s `/mcp/`) get no body limit: the backend\'s own limit applies there.', '',
-      'To raise the entrypoint timeouts on k3s:', '', '```yaml', k3sTraefikHelmChartConfig(seconds, routing.tlsSecretName !== undefined), '```', '');
+      'To raise the entrypoint timeouts on k3s:', '', '```yaml', k3sTraefikHelmChartConfig(seconds, routing.tlsSecretName !== undefined, routing.controller === 'gateway-api'), '```', '');
   }
   if (gateway) {
     lines.push('## Gateway requirements', '');
