@@ -86,6 +86,7 @@ describe('routing choice: bad input fails synth naming the field', () => {
 
   test('a controller on OpenShift (Routes are the way in)', () => {
     expectIssue([ingress({ controller: 'traefik' }, { cluster: { platform: 'openshift' } })], `${F}.ingress.controller`, /not used on OpenShift/);
+    expectIssue([ingress({ gateway: envoy }, { cluster: { platform: 'openshift' } })], `${F}.ingress.gateway`, /not used on OpenShift/);
   });
 
   test('two routes claiming one host', () => {

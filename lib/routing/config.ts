@@ -91,8 +91,8 @@ export function routingInputIssues(input: Input): { path: Path; problem: string 
   const ingress = input.ingress ?? {};
   const controller = ingress.controller ?? 'ingress-nginx';
   if (input.cluster?.platform === 'openshift') {
-    if (ingress.controller !== undefined) {
-      add(['controller'], `${show(ingress.controller)} is not used on OpenShift: hosts become edge Routes served by the router; allowed: leave it unset`);
+    for (const key of ['controller', 'traefik', 'gateway'] as const) {
+      if (ingress[key] !== undefined) add([key], 'is not used on OpenShift: hosts become edge Routes served by the router; allowed: leave it unset');
     }
     return out;
   }
