@@ -153,7 +153,8 @@ function clientUrls(env: string): { source: string; url: string }[] {
   const dir = path.join(ROOT, 'dist', env);
   const urls: { source: string; url: string }[] = [];
   const connect = fs.readFileSync(path.join(dir, 'CONNECT.md'), 'utf8');
-  for (const m of connect.matchAll(/`(https?:\/\/[^`\s]+)`/g)) urls.push({ source: `dist/${env}/CONNECT.md`, url: m[1] });
+  // The rows of the "reached from" tables that go through a routed host (dedicated host, same origin as Penpot).
+  for (const m of connect.matchAll(/^\| (?:dedicated host|same origin)[^|]*\| `(https?:\/\/[^`\s]+)` \|$/gm)) urls.push({ source: `dist/${env}/CONNECT.md`, url: m[1] });
   const clients = path.join(dir, 'mcp-clients');
   if (fs.existsSync(clients)) {
     const codex = parseToml(fs.readFileSync(path.join(clients, 'codex-config.toml'), 'utf8')) as any;
@@ -163,8 +164,8 @@ function clientUrls(env: string): { source: string; url: string }[] {
       urls.push({ source: `dist/${env}/mcp-clients`, url: s.url });
     }
   }
-  // Routed hosts only: in-cluster Service names and node addresses are not routed by a controller.
-  return urls.filter(({ url }) => !/^http:\/\/[^/]*(\.svc|<NODE_IP>|:\d+)/.test(url) && !/^http:\/\/[a-z0-9-]+\.[a-z0-9-]+:\d+/.test(url) && !url.includes('<NODE_IP>'));
+  // Client configs may also point at a node address or an in-cluster Service: those are not routed by a controller.
+  return urls.filter(({ url }) => !url.includes('<NODE_IP>') && !/^http:\/\/[a-z0-9-]+\.[a-z0-9-]+:\d+\//.test(url));
 }
 
 describe('wiring/client-url-routed: CONNECT.md and mcp-clients/ follow the route', () => {
