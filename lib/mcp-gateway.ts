@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { EnvironmentConfig, McpExposure } from './config/types';
 import { k8s } from './k8s';
 import { WorkloadIdentity, selectorLabels, standardLabels } from './labels';
-import { RouteKind, RoutedHost, RoutedPath } from './routing/routed-host';
+import { RouteKind, RoutedHost } from './routing/routed-host';
 import { Routing, routingOf } from './routing/routing';
 import { ServicePortSpec } from './workload';
 
@@ -14,6 +14,21 @@ export interface McpClientAuth {
   readonly placeholder: string;
   /** One sentence: where a user gets the key. */
   readonly howToGetIt: string;
+}
+
+/**
+ * A bearer token in the `Authorization` header (the Kubernetes MCP server with `require_oauth`).
+ * Client configs read it from an environment variable; no token value is ever written to a file.
+ */
+export interface McpBearerAuth {
+  /** `kubernetes-token`: any Kubernetes token, judged by the API server; `oidc`: a JWT of the issuer. */
+  readonly mode: 'kubernetes-token' | 'oidc';
+  /** Environment variable the client configs read the token from, e.g. `K8S_MCP_TOKEN`. */
+  readonly envVar: string;
+  /** One sentence: how a person gets a token. */
+  readonly howToGetIt: string;
+  /** One sentence: where in-cluster agents (kagent) take theirs from. @default undefined */
+  readonly agents?: string;
 }
 
 export interface McpServerExposureProps {
@@ -35,14 +50,17 @@ export interface McpServerExposureProps {
   readonly exposure: McpExposure;
   /** Dedicated host routed by the ingress to `path` on the MCP port. @default undefined */
   readonly ingressHost?: string;
-  /**
-   * Further paths of the dedicated host, e.g. `/.well-known/oauth-protected-resource` when the
-   * server does MCP OAuth discovery. @default []
-   */
-  readonly ingressExtraPaths?: readonly RoutedPath[];
   /** A URL that reaches the server through another component (Penpot's frontend proxies `/mcp/stream`). */
   readonly sameOriginUrl?: string;
   readonly auth?: McpClientAuth;
+  /** A bearer token the server requires. @default undefined */
+  readonly bearer?: McpBearerAuth;
+  /** As whom the server acts against the Kubernetes API, one phrase for CONNECT.md. @default undefined: no API access */
+  readonly apiIdentity?: string;
+  /** Why this endpoint takes no credential although pods of other namespaces may call it. @default undefined */
+  readonly unauthenticatedReason?: string;
+  /** Paths routed on `ingressHost` besides `path` (OAuth metadata under `/.well-known/`). @default [] */
+  readonly extraIngressPaths?: readonly string[];
   /** A risk every reader of the connection docs must see first (e.g. write access to the cluster). @default undefined */
   readonly risk?: string;
 }
@@ -67,6 +85,9 @@ export interface McpEndpoint {
   readonly ingressKind?: RouteKind;
   readonly sameOriginUrl?: string;
   readonly auth?: McpClientAuth;
+  readonly bearer?: McpBearerAuth;
+  readonly apiIdentity?: string;
+  readonly unauthenticatedReason?: string;
   readonly risk?: string;
   /** The controller that creates the Service (not in dist/), e.g. `kmcp` for an MCPServer. @default undefined: ours */
   readonly managedBy?: string;
@@ -146,7 +167,8 @@ export class McpGateway extends Construct {
         host: server.ingressHost,
         path,
         backend: { serviceName: server.serviceName, portName: server.mcpPortName, port: mcpPort.port },
-        extraPaths: server.ingressExtraPaths,
+        // OAuth metadata answers small JSON documents: not streamed.
+        extraPaths: (server.extraIngressPaths ?? []).map((p) => ({ path: p })),
         purpose: 'mcp',
         // MCP requests are small JSON-RPC messages.
         maxBodySizeBytes: 10 * 1024 * 1024,
@@ -172,6 +194,9 @@ export class McpGateway extends Construct {
       ingressKind,
       sameOriginUrl: server.sameOriginUrl,
       auth: server.auth,
+      bearer: server.bearer,
+      apiIdentity: server.apiIdentity,
+      unauthenticatedReason: server.unauthenticatedReason,
       risk: server.risk,
     };
     this.endpointList.push(endpoint);

@@ -164,7 +164,8 @@ describe('the schema is the one source of the settings', () => {
     const everything = minimalEnv({
       penpot: { mcp: { exposure: { type: 'NodePort', nodePort: 30002 } }, smtp: { host: 'smtp.test.internal', defaultFrom: 'a@test.internal' }, oidc: { baseUri: 'https://sso.test.internal' },
         objectStorage: { backend: 's3', bucket: 'penpot', region: 'r', endpoint: 'https://s3.test.internal' } },
-      kubernetesMcp: { enabled: true, autoscaling: { minReplicas: 1, maxReplicas: 2 }, exposure: { type: 'NodePort', nodePort: 30001 } },
+      kubernetesMcp: { enabled: true, autoscaling: { minReplicas: 1, maxReplicas: 2 }, exposure: { type: 'NodePort', nodePort: 30001 },
+        auth: { oidc: { issuerUrl: 'https://sso.test.internal' } } },
       llamaStack: { enabled: true, autoscaling: { minReplicas: 1, maxReplicas: 2 },
         storage: { externalPostgres: { host: 'pg.test.internal', secret: 'llama-pg', cidrs: ['10.0.0.0/8'] } } },
       monitoring: { prometheusRules: { labels: {} } },

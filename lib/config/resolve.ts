@@ -1,6 +1,7 @@
 import { parseImageRef, unpinnedReason } from '../images';
 import { applyClusterDefaults, defaultScheme, ingressControllerDefault, networkDefaults, validateCluster } from './cluster';
 import { applyRoutingDefaults, routingOfInput, validateRouting } from '../routing/config';
+import { applyKubernetesMcpIdentityDefaults, inputExposedBeyondNamespace, validateKubernetesMcpIdentity } from './kubernetes-mcp-auth';
 import { applyKubernetesMcpRbacDefaults, validateKubernetesMcpRbac } from './kubernetes-mcp-rbac';
 import { kagentDefaults, kmcpDefaults, validateKagent, validateKmcp } from './kmcp';
 import { applyOperationsDefaults, validateOperations } from './operations';
@@ -203,6 +204,7 @@ function kubernetesMcpDefaults(input: EnvironmentInput): KubernetesMcpConfig {
     helmReleaseAccess: k.helmReleaseAccess ?? false,
     helmReleaseAccessAcknowledged: k.helmReleaseAccessAcknowledged,
     ...applyKubernetesMcpRbacDefaults(k),
+    ...applyKubernetesMcpIdentityDefaults(k, inputExposedBeyondNamespace(input)),
     stateless: k.stateless ?? false,
     replicas: k.replicas ?? 1,
     autoscaling: k.autoscaling && {
@@ -326,7 +328,7 @@ export function validateEnvironment(env: EnvironmentConfig): ConfigIssue[] {
     list.add('penpot.enabled', 'nothing to deploy; allowed: enable penpot, kubernetesMcp, kmcp or several');
   }
   validateOperations(env, list.issues);
-  return [...list.issues, ...validateCluster(env), ...validateRouting(env), ...validateKubernetesMcpRbac(env)];
+  return [...list.issues, ...validateCluster(env), ...validateRouting(env), ...validateKubernetesMcpRbac(env), ...validateKubernetesMcpIdentity(env)];
 }
 
 function validatePenpot(list: IssueList, env: EnvironmentConfig): void {

@@ -1,3 +1,5 @@
+import type { KubernetesMcpIdentityConfig } from './kubernetes-mcp-auth';
+
 /**
  * The platform's configuration model. Environments are written as {@link EnvironmentInput}
  * (only what differs from the defaults) and resolved into a complete {@link EnvironmentConfig}
@@ -267,8 +269,11 @@ export interface KubernetesMcpAutoscaling {
  */
 export type KubernetesMcpRbacProfile = 'read-only' | 'operator';
 
-/** The Kubernetes MCP server (containers/kubernetes-mcp-server) with in-cluster RBAC, read-only by default. */
-export interface KubernetesMcpConfig {
+/**
+ * The Kubernetes MCP server (containers/kubernetes-mcp-server) with in-cluster RBAC, read-only by default.
+ * Who may call it and as whom it reads the cluster (`auth`, `readers`, `nodeProxyAccess`): lib/config/kubernetes-mcp-auth.ts.
+ */
+export interface KubernetesMcpConfig extends KubernetesMcpIdentityConfig {
   /** @default false */
   readonly enabled: boolean;
   /** @default 'mcp-system' */

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { routingIngressShape } from '../../routing/config';
+import { kubernetesMcpIdentityInput } from '../kubernetes-mcp-auth';
 import { llamaStackAuthInput, llamaStackStorageInput } from '../llama-stack-input';
 import {
   accessMode, autoscalingInput, bool, exposureInput, namespaceGroupInput, num, numbers, podLocationInput, resourcesInput,
@@ -137,6 +138,7 @@ const kubernetesMcpInput = section({
   exposure: exposureInput().optional(),
   ingressHost: str().optional(),
   resources: resourcesInput().optional(),
+  ...kubernetesMcpIdentityInput,
 });
 
 /** One kMCP `MCPServer` as written in an environment file. */
