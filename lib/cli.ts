@@ -7,6 +7,7 @@ import { locateFields } from './config/schema/locate';
 import { EnvironmentInput } from './config/types';
 import { DIST_DIR } from './platform';
 import { printSynthReview } from './review/cli';
+import { routingNotices } from './routing/routing-doc';
 import { OutputFile, pruneEnvironments, synthesizeEnvironment, writeEnvironments } from './synth';
 
 /** Where environment files live, relative to the project root (for error locations). */
@@ -39,7 +40,7 @@ export function synth(inputs: readonly EnvironmentInput[], options: SynthOptions
   writeEnvironments(options.outdir, names, files);
   if (options.only.length === 0) pruneEnvironments(options.outdir, names);
   return {
-    environments: names, files, warnings: envs.flatMap(riskWarnings),
+    environments: names, files, warnings: envs.flatMap((e) => [...riskWarnings(e), ...routingNotices(e)]),
     kubeContexts: Object.fromEntries(envs.map((e) => [e.name, e.operations.kubeContext])),
   };
 }

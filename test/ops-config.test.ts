@@ -10,7 +10,7 @@ describe('operations.kubeContext', () => {
 
   // The contexts the shipped environments' clusters name themselves (k3s default, k0s Default, kubeadm, oc login).
   const SHIPPED: Record<string, string> = {
-    'homelab': 'default', 'k0s-dev': 'Default', 'example': 'kubernetes-admin@kubernetes', 'openshift': 'default/api-ocp-example-internal:6443/kube:admin',
+    'homelab': 'default', 'k3s': 'default', 'k0s-dev': 'Default', 'example': 'kubernetes-admin@kubernetes', 'openshift': 'default/api-ocp-example-internal:6443/kube:admin',
   };
   test.each(resolveEnvironments(ENVIRONMENTS).filter((e) => e.name in SHIPPED).map((e) => [e.name, e] as const))(
     'environment %s names its cluster\'s context', (name, env) => {

@@ -15,6 +15,7 @@ import { expectIssue } from './support/config-issues';
 import { appFolders, SMOKE_CHECKED_APPS } from './support/configured';
 import { minimalEnv } from './support/environments';
 import { container, find, objectsOf, podSpec } from './support/objects';
+import { resolveRouting } from '../lib/routing/routing';
 
 const ROOT = path.resolve(__dirname, '..');
 const dist = loadDist(ROOT);
@@ -156,7 +157,7 @@ describe('targets derived from the MCP endpoint records', () => {
   function build(names: string[], late: string[] = []) {
     const chart = new Chart(new App(), 'c', { disableResourceNameHashes: true });
     const network = new NetworkIsolation(chart, 'net', { namespace: 'agents', dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } });
-    const gateway = new McpGateway(chart, 'gw', { ingressClassName: 'nginx' });
+    const gateway = new McpGateway(chart, 'gw', { routing: resolveRouting({ platform: 'kubernetes' }) });
     for (const n of names) gateway.expose(server(n));
     const env = applyDefaults(minimalEnv());
     const smoke = new SmokeCheck(chart, 'smoke', { app: 'agents', namespace: 'agents', config: env.smokeChecks, images: env.images, network, mcpEndpointsOf: chart });
@@ -197,7 +198,7 @@ describe('targets derived from the MCP endpoint records', () => {
   test('an endpoint in another namespace is refused (its ingress half would have nowhere to go)', () => {
     const chart = new Chart(new App(), 'c');
     const network = new NetworkIsolation(chart, 'net', { namespace: 'agents', dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } });
-    new McpGateway(chart, 'gw', { ingressClassName: 'nginx' }).expose(server('far', 'elsewhere'));
+    new McpGateway(chart, 'gw', { routing: resolveRouting({ platform: 'kubernetes' }) }).expose(server('far', 'elsewhere'));
     const env = applyDefaults(minimalEnv());
     expect(() => new SmokeCheck(chart, 'smoke', { app: 'agents', namespace: 'agents', config: env.smokeChecks, images: env.images, network, mcpEndpointsOf: chart }))
       .toThrow(/MCP endpoint far is in namespace elsewhere, not agents/);

@@ -10,6 +10,7 @@
  * schema test checks that every key here reaches the resolved configuration.
  */
 import { z } from 'zod';
+import { routingIngressShape } from '../../routing/config';
 import { kubernetesMcpIdentityInput } from '../kubernetes-mcp-auth';
 import { penpotExportInput } from '../../penpot/export/config';
 import { llamaStackAuthInput, llamaStackStorageInput } from '../llama-stack-input';
@@ -43,6 +44,7 @@ const ingressInput = section({
   className: str().optional(),
   tlsSecretName: str().optional(),
   allowedSourceCidrs: strings().optional(),
+  ...routingIngressShape,
 });
 
 const argoInput = section({
