@@ -33,7 +33,7 @@ const ENV_RULE = 'Values only the operator has (source "operator") come from the
   + 'character as _), e.g. PENPOT_POSTGRES__POSTGRES_USER=penpot; files (a TLS certificate) from <SECRET>__<KEY>_FILE=<path>.';
 
 /** The app folders an environment can have, in sync order (`--app` accepts those of the environment). */
-export const APP_FOLDERS = ['penpot', 'mcp', 'llama-stack', 'mcp-servers'] as const;
+export const APP_FOLDERS = ['penpot', 'mcp', 'llama-stack', 'mcp-servers', 'gateway'] as const;
 
 export const SECRETS_USAGE = `Usage: npm run secrets -- --env <env> [--dry-run | --offline] [--rotate <secret>]...
 
