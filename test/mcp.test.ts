@@ -6,6 +6,7 @@ import { EnvironmentInput } from '../lib/config/types';
 import { expectIssue } from './support/config-issues';
 import { minimalEnv } from './support/environments';
 import { container, find, objectsOf, podSpec } from './support/objects';
+import { environmentNames } from './support/configured';
 
 const ROOT = path.resolve(__dirname, '..');
 const dist = loadDist(ROOT);
@@ -194,7 +195,8 @@ describe('MCP configuration errors name the field', () => {
 });
 
 describe('generated client configs', () => {
-  const envs = ['homelab', 'example', 'k0s-dev', 'openshift', 'k3s'];
+  // Every environment with an MCP endpoint has client configs.
+  const envs = environmentNames().filter((env) => fs.existsSync(path.join(ROOT, 'dist', env, 'mcp-clients')));
   const services = dist.objects.filter((o) => o.doc.kind === 'Service');
   // Every routing kind (Ingress, OpenShift Route, HTTPRoute), with the scheme dist/ serves it over.
   const hosts = hostClaims(dist.objects).map((c) => ({ env: c.object.env, host: c.host, paths: c.paths, https: c.https }));

@@ -16,6 +16,7 @@ import { resolveRouting } from '../lib/routing/routing';
 import { buildEnvironment } from '../lib/platform';
 import { formatPolicyTable, runPolicy } from '../lib/policy/run';
 import { allContainers } from './support/objects';
+import { environmentNames } from './support/configured';
 
 const ROOT = path.resolve(__dirname, '..');
 const dist = loadDist(ROOT);
@@ -121,7 +122,7 @@ describe('dist/openshift security contexts', () => {
     const annotations = (env: string) => dist.objects.filter((o) => o.env === env && o.doc.kind === 'Namespace').map((o) => o.doc.metadata.annotations);
     expect(annotations(ENV).length).toBeGreaterThan(1);
     for (const a of annotations(ENV)) expect(a).toEqual(expect.objectContaining({ 'penpot-mcp-platform/uids': 'assigned-by-scc' }));
-    for (const env of ['homelab', 'example', 'k0s-dev']) {
+    for (const env of environmentNames((e) => e.cluster.platform !== 'openshift')) {
       for (const a of annotations(env)) expect(a['penpot-mcp-platform/uids']).toBeUndefined();
     }
   });

@@ -4,6 +4,7 @@ import { labelsMatch, loadDist, podLabelsOf } from '../lib/checks';
 import { resolveEnvironments } from '../lib/config/resolve';
 import { synthesizeEnvironment } from '../lib/synth';
 import { minimalEnv } from './support/environments';
+import { environmentNames } from './support/configured';
 
 const REPO = path.resolve(__dirname, '..');
 const dist = loadDist(REPO);
@@ -13,7 +14,7 @@ const objectIn = (env: string, kind: string, namespace: string, name: string) =>
   .find((o) => o.env === env && o.doc.kind === kind && o.doc.metadata?.namespace === namespace && o.doc.metadata?.name === name);
 const kubectlLines = (doc: string): string[] => doc.split('\n').map((l) => l.trim().replace(/^# or: /, '')).filter((l) => l.startsWith('kubectl '));
 
-describe.each(['homelab', 'example'])('OPERATIONS.md of %s (with Penpot)', (env) => {
+describe.each(environmentNames((e) => e.penpot.enabled && e.penpot.backup.enabled))('OPERATIONS.md of %s (with Penpot)', (env) => {
   const doc = docOf(env);
   const lines = kubectlLines(doc);
   const cronJob = dist.objects.find((o) => o.env === env && o.doc.kind === 'CronJob')!.doc;

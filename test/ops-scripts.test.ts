@@ -244,12 +244,13 @@ describe('npm run down', () => {
     expect(kept(cluster)).toEqual(['Namespace//penpot', 'Secret/penpot/penpot-postgres', 'Secret/penpot/penpot-secret-key']);
   });
 
-  test('--delete-namespace without --delete-data is refused and deletes nothing', () => {
+  test('--delete-namespace without --delete-data is a usage error: exit 2 before any kubectl call', () => {
     const cluster = upCluster();
     const before = cluster.stateText();
     const r = cluster.run('down', ['--env', 'homelab', '--app', 'penpot', '--delete-namespace']);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(r.stderr).toContain('add --delete-data to confirm');
+    expect(r.calls).toEqual([]);
     expect(cluster.stateText()).toBe(before);
   });
 
@@ -305,10 +306,11 @@ describe('refusals', () => {
     expect(r.calls).toEqual([]);
   });
 
-  test('an unknown app lists the apps of the environment', () => {
+  test('an unknown app lists the apps of the environment (exit 2, no kubectl call)', () => {
     const r = fakeCluster({ currentContext: 'Default' }).run('up', ['--env', 'k0s-dev', '--app', 'penpot']);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(r.stderr).toContain('--app "penpot" is not an app of k0s-dev; allowed: mcp');
+    expect(r.calls).toEqual([]);
   });
 
   test('--help prints the usage and exits 0', () => {

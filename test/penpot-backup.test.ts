@@ -8,6 +8,7 @@ import { EnvironmentInput } from '../lib/config/types';
 import { BACKUP_SCRIPTS_DIR } from '../lib/penpot-backup';
 import { buildEnvironment } from '../lib/platform';
 import { synthesizeEnvironment } from '../lib/synth';
+import { environmentNames } from './support/configured';
 import { minimalEnv } from './support/environments';
 import { container, envValue, envVar, find, podSpec } from './support/objects';
 
@@ -163,7 +164,7 @@ describe('the backup scripts in dist/', () => {
   const configMaps = dist.objects.filter((o) => o.doc.kind === 'ConfigMap' && o.doc.metadata.name === 'penpot-backup-scripts');
 
   test('every environment with Penpot ships them, each key equal to the file in ops/backup/', () => {
-    expect(configMaps.map((o) => o.env).sort()).toEqual(['example', 'homelab', 'k3s']);
+    expect(configMaps.map((o) => o.env).sort()).toEqual(environmentNames((e) => e.penpot.enabled && e.penpot.backup.enabled));
     for (const cm of configMaps) {
       expect(Object.keys(cm.doc.data).sort()).toEqual(['backup.sh', 'restore.sh']);
       for (const [key, text] of Object.entries(cm.doc.data)) expect(text).toBe(fs.readFileSync(path.join(BACKUP_SCRIPTS_DIR, key), 'utf8'));
@@ -178,7 +179,7 @@ describe('the backup scripts in dist/', () => {
   });
 });
 
-describe.each(['homelab', 'example'])('backup network flows in %s', (env) => {
+describe.each(environmentNames((e) => e.penpot.enabled && e.penpot.backup.enabled))('backup network flows in %s', (env) => {
   const dist = loadDist(path.resolve(__dirname, '..'));
   const pods = podTemplates(dist.objects).filter((p) => p.env === env);
   const pod = (owner: string) => {

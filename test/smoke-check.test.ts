@@ -12,6 +12,7 @@ import { NetworkIsolation } from '../lib/network-isolation';
 import { applyDefaults } from '../lib/config/resolve';
 import { SMOKE_CHECK_UID, SMOKE_SCRIPT_SOURCE, SmokeCheck } from '../lib/smoke-check';
 import { expectIssue } from './support/config-issues';
+import { appFolders, SMOKE_CHECKED_APPS } from './support/configured';
 import { minimalEnv } from './support/environments';
 import { container, find, objectsOf, podSpec } from './support/objects';
 import { resolveRouting } from '../lib/routing/routing';
@@ -24,11 +25,8 @@ const envOf = (job: any): Record<string, string> => Object.fromEntries(job.spec.
 const targetsOf = (job: any): string[][] => envOf(job).SMOKE_TARGETS.split('\n').map((l) => l.split(' '));
 
 test('every app of every environment has one smoke check Job', () => {
-  expect(smokeJobs.map((j) => `${j.env}/${j.app}/${j.doc.metadata.name}`).sort()).toEqual([
-    'example/mcp/mcp-smoke-check', 'example/penpot/penpot-smoke-check',
-    'homelab/mcp-servers/mcp-servers-smoke-check', 'homelab/mcp/mcp-smoke-check', 'homelab/penpot/penpot-smoke-check',
-    'k0s-dev/mcp/mcp-smoke-check', 'k3s/mcp/mcp-smoke-check', 'k3s/penpot/penpot-smoke-check', 'openshift/mcp/mcp-smoke-check',
-  ]);
+  expect(smokeJobs.map((j) => `${j.env}/${j.app}/${j.doc.metadata.name}`).sort())
+    .toEqual(appFolders((app, env) => env.smokeChecks.enabled && SMOKE_CHECKED_APPS.includes(app)).map((f) => `${f}/${f.split('/')[1]}-smoke-check`).sort());
 });
 
 describe.each(smokeJobs.map((j) => [`${j.env}/${j.app}`, j] as const))('the smoke check Job of %s', (_, job) => {
@@ -88,7 +86,7 @@ describe('targets', () => {
   const byEnvApp = (env: string, app: string) => smokeJobs.find((j) => j.env === env && j.app === app)!.doc;
 
   test('Penpot: the frontend, the backend through the frontend\'s /readyz, the exporter, and MCP direct and same-origin', () => {
-    expect(targetsOf(byEnvApp('homelab', 'penpot'))).toEqual([
+    expect(targetsOf(find(objectsOf(minimalEnv({ penpot: { mcp: { enabled: true } } })), 'Job', 'penpot-smoke-check'))).toEqual([
       ['http', 'frontend', 'http://penpot-frontend.penpot:8080/'],
       ['http', 'backend-readyz', 'http://penpot-frontend.penpot:8080/readyz'],
       ['http', 'exporter-readyz', 'http://penpot-exporter.penpot:6061/readyz'],
@@ -137,8 +135,9 @@ describe('targets', () => {
   });
 
   test('mirrors rewrite the image like every other image', () => {
-    expect(container(byEnvApp('homelab', 'mcp'), 'smoke-check').image).toBe('harbor.finalq.xyz/dockerhub/curlimages/curl:8.12.1');
-    expect(container(byEnvApp('example', 'mcp'), 'smoke-check').image).toBe('docker.io/curlimages/curl:8.12.1');
+    const mirrored = minimalEnv({ kubernetesMcp: { enabled: true }, images: { mirrors: { 'docker.io': 'harbor.test.internal/dockerhub' } } });
+    expect(container(find(objectsOf(mirrored), 'Job', 'mcp-smoke-check'), 'smoke-check').image).toBe('harbor.test.internal/dockerhub/curlimages/curl:8.12.1');
+    expect(container(find(objectsOf(minimalEnv({ kubernetesMcp: { enabled: true } })), 'Job', 'mcp-smoke-check'), 'smoke-check').image).toBe('docker.io/curlimages/curl:8.12.1');
   });
 });
 
