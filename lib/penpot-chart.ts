@@ -7,6 +7,7 @@ import { InternalIngress } from './internal-ingress';
 import { systemLabels } from './labels';
 import { McpGateway, routerOf } from './mcp-gateway';
 import { NetworkIsolation, peerAt } from './network-isolation';
+import { offsiteOf } from './backup/offsite-of';
 import { PenpotBackup } from './penpot-backup';
 import { PlatformNamespace } from './platform-namespace';
 import { BACKEND_PORT, EXPORTER_PORT, FRONTEND_PORT, PenpotCore } from './penpot-core';
@@ -142,6 +143,8 @@ export class PenpotChart extends Chart {
         { name: core.frontend.serviceName, replicas: p.replicas.frontend, pods: core.pods.frontend },
         { name: core.exporter.serviceName, replicas: p.replicas.exporter, pods: core.pods.exporter },
       ],
+      offsite: offsiteOf(env),
+      snapshotHost: env.name,
     }) : undefined;
 
     const net = this.isolate(env, core, databases, mcpServer, this.backup);
@@ -192,6 +195,7 @@ export class PenpotChart extends Chart {
       // Backup and restore talk to PostgreSQL only; nothing connects to them.
       net.allow(w('penpot-backup', backup.pods), postgres, [{ port: POSTGRES_PORT }]);
       net.allow(w('penpot-restore', backup.restorePods), postgres, [{ port: POSTGRES_PORT }]);
+      backup.allowRepository(net);
     }
 
     if (mcp) {

@@ -5,7 +5,7 @@ import { loadDist } from '../lib/checks';
 import { canConnect, canReachAddress, podTemplates } from '../lib/checks/network-eval';
 import { resolveEnvironments } from '../lib/config/resolve';
 import { EnvironmentInput } from '../lib/config/types';
-import { BACKUP_SCRIPTS_DIR } from '../lib/penpot-backup';
+import { BACKUP_SCRIPTS_DIR, BACKUP_SCRIPT_FILES } from '../lib/penpot-backup';
 import { buildEnvironment } from '../lib/platform';
 import { synthesizeEnvironment } from '../lib/synth';
 import { minimalEnv } from './support/environments';
@@ -165,7 +165,8 @@ describe('the backup scripts in dist/', () => {
   test('every environment with Penpot ships them, each key equal to the file in ops/backup/', () => {
     expect(configMaps.map((o) => o.env).sort()).toEqual(['example', 'homelab']);
     for (const cm of configMaps) {
-      expect(Object.keys(cm.doc.data).sort()).toEqual(['backup.sh', 'restore.sh']);
+      expect(Object.keys(cm.doc.data).sort()).toEqual(fs.readdirSync(BACKUP_SCRIPTS_DIR).filter((f) => f.endsWith('.sh')).sort());
+      expect([...BACKUP_SCRIPT_FILES].sort()).toEqual(Object.keys(cm.doc.data).sort());
       for (const [key, text] of Object.entries(cm.doc.data)) expect(text).toBe(fs.readFileSync(path.join(BACKUP_SCRIPTS_DIR, key), 'utf8'));
     }
   });
@@ -174,7 +175,7 @@ describe('the backup scripts in dist/', () => {
     const [env] = resolveEnvironments([minimalEnv()]);
     const yaml = synthesizeEnvironment(env).find((f) => f.path === 'test/penpot/penpot.k8s.yaml')!.content;
     const cm = parseAllDocuments(yaml).map((d) => d.toJS()).find((d) => d?.kind === 'ConfigMap' && d.metadata.name === 'penpot-backup-scripts');
-    expect(cm.data).toEqual(Object.fromEntries(['backup.sh', 'restore.sh'].map((f) => [f, fs.readFileSync(path.join(BACKUP_SCRIPTS_DIR, f), 'utf8')])));
+    expect(cm.data).toEqual(Object.fromEntries(BACKUP_SCRIPT_FILES.map((f) => [f, fs.readFileSync(path.join(BACKUP_SCRIPTS_DIR, f), 'utf8')])));
   });
 });
 
