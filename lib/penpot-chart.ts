@@ -7,6 +7,7 @@ import { InternalIngress } from './internal-ingress';
 import { systemLabels } from './labels';
 import { McpGateway, routerOf } from './mcp-gateway';
 import { NetworkIsolation, peerAt } from './network-isolation';
+import { penpotAlertsFor } from './alerts/penpot-alerts-of';
 import { offsiteOf } from './backup/offsite-of';
 import { PenpotBackup } from './penpot-backup';
 import { PlatformNamespace } from './platform-namespace';
@@ -162,13 +163,21 @@ export class PenpotChart extends Chart {
       routes: [{ host: env.penpot.host, serviceName: core.frontend.serviceName, servicePortName: 'http' }],
     });
 
+    let smoke: SmokeCheck | undefined;
     if (env.smokeChecks.enabled) {
       // Built last: it checks every MCP endpoint registered above.
-      new SmokeCheck(this, 'smoke-check', {
+      smoke = new SmokeCheck(this, 'smoke-check', {
         app: 'penpot', namespace: this.appNamespace, config: env.smokeChecks, images: env.images, network: net,
         targets: penpotSmokeTargets(this.appNamespace, core, mcpServer !== undefined), mcpEndpointsOf: this,
       });
     }
+    penpotAlertsFor(this, env, {
+      namespace: this.appNamespace, backup: this.backup, smokeCheckJob: smoke?.name, exporterContainer: 'exporter',
+      deployments: {
+        backend: core.backend.serviceName, frontend: core.frontend.serviceName, exporter: core.exporter.serviceName, valkey: databases.valkeyServiceName,
+      },
+      statefulSets: { postgres: databases.postgresServiceName },
+    });
   }
 
   /** Default deny, then exactly the flows of upstream's wiring (upstream.md section 1). */
