@@ -119,7 +119,7 @@ export class PenpotAlerts extends Construct {
         rules.push({
           alert: `${b.alert}UploadFailed`,
           // The upload is the pod's main container (backup.sh its init container): its own exit tells the upload from the dump.
-          expr: `(max by (namespace, pod) (kube_pod_container_status_terminated_reason{${pods}, container="${b.uploadContainer}", reason!="Completed"}) > 0)\n`
+          expr: `(max by (namespace, pod, reason) (kube_pod_container_status_terminated_reason{${pods}, container="${b.uploadContainer}", reason!="Completed"}) > 0)\n`
             + `and on (namespace, pod) (\n  max by (namespace, pod) (kube_pod_start_time{${pods}}) > on (namespace) group_left () ${lastSuccess}\n`
             + `  or on (namespace, pod) max by (namespace, pod) (kube_pod_start_time{${pods}}) unless on (namespace) ${lastSuccess}\n)`,
           labels: { severity: 'critical' },
