@@ -3,9 +3,13 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { riskWarnings } from './config/kubernetes-mcp-rbac';
 import { ConfigError, resolveEnvironments, selectEnvironments } from './config/resolve';
+import { locateFields } from './config/schema/locate';
 import { EnvironmentInput } from './config/types';
 import { DIST_DIR } from './platform';
 import { OutputFile, pruneEnvironments, synthesizeEnvironment, writeEnvironments } from './synth';
+
+/** Where environment files live, relative to the project root (for error locations). */
+export const ENVIRONMENTS_DIR = path.join('lib', 'environments');
 
 export interface SynthOptions {
   /** Environments to synthesize; none means all (and folders of removed environments are pruned). */
@@ -72,7 +76,8 @@ export function main(inputs: readonly EnvironmentInput[], argv: readonly string[
     return 0;
   } catch (err) {
     if (err instanceof ConfigError) {
-      console.error(err.message);
+      const locations = locateFields(err.issues.map((i) => i.field), path.join(cwd, ENVIRONMENTS_DIR), cwd);
+      console.error(ConfigError.describe(err.issues, locations));
       return 1;
     }
     if (err instanceof TypeError && (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {

@@ -95,9 +95,12 @@ export class KubernetesMcpServer extends Construct {
     ]);
     if (config.helmReleaseAccess) {
       // Opt-in risk: Helm keeps releases (values included) in Secrets; listing returns their data.
+      // The acknowledgement travels on the role to the policy suite, as the operator profile's does.
+      const helmAnnotations = config.helmReleaseAccessAcknowledged
+        ? { [RISK_ACKNOWLEDGED_ANNOTATION]: config.helmReleaseAccessAcknowledged } : undefined;
       this.clusterRole('helm-releases', `${ns}-${KUBERNETES_MCP_NAME}-helm-releases`, labels, [
         { apiGroups: [''], resources: ['secrets'], verbs: ['list'] },
-      ]);
+      ], helmAnnotations);
     }
     if (config.rbacProfile === 'operator') {
       // Opt-in risk (seed 002): write access cluster-wide. The annotation carries the

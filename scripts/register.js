@@ -38,12 +38,28 @@ function transpile(source, filename) {
   }).code;
 }
 
+/**
+ * A syntax error becomes one line, `file:line:column: message`, and the process stops before
+ * anything is written (no esbuild stack to dig the location out of).
+ */
+function transpileOrExit(source, filename) {
+  try {
+    return transpile(source, filename);
+  } catch (err) {
+    const first = err && err.errors && err.errors[0];
+    if (!first) throw err;
+    const where = first.location ? `${path.relative(process.cwd(), filename)}:${first.location.line}:${first.location.column + 1}` : path.relative(process.cwd(), filename);
+    process.stderr.write(`${where}: syntax error: ${first.text}; nothing was written\n`);
+    process.exit(1);
+  }
+}
+
 function compiled(source, filename) {
   const stamp = `\n//# ts-register ${sha1(`${salt}\0${filename}\0${source}`)}\n`;
   const cacheFile = path.join(CACHE_DIR, `${sha1(filename)}.js`);
   const cached = read(cacheFile);
   if (cached.endsWith(stamp)) return cached;
-  const code = transpile(source, filename) + stamp;
+  const code = transpileOrExit(source, filename) + stamp;
   try { // best effort: a read-only node_modules only makes every run transpile
     fs.mkdirSync(CACHE_DIR, { recursive: true });
     const tmp = `${cacheFile}.${process.pid}.tmp`;

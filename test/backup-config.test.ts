@@ -74,11 +74,17 @@ describe('penpot.backup validation names the field and what is allowed', () => {
     expect(fields).toEqual(expect.arrayContaining([`${FIELD}.schedule`, `${FIELD}.retention`, `${FIELD}.size`]));
   });
 
-  test('a disabled backup is not validated (its values are unused)', () => {
-    expect(() => resolveEnvironments([withBackup({ enabled: false, schedule: 'never', retention: 0 })])).not.toThrow();
+  test('settings of a disabled backup are refused, naming the switch (they would have no effect)', () => {
+    expectIssue([withBackup({ enabled: false, schedule: '0 4 * * *' })], 'environments.test.penpot.backup.schedule',
+      /penpot\.backup\.enabled is false.*no effect; allowed: set penpot\.backup\.enabled: true, or remove penpot\.backup\.schedule/);
   });
 
-  test('an environment without Penpot ignores penpot.backup', () => {
-    expect(() => resolveEnvironments([minimalEnv({ penpot: { enabled: false, backup: { retention: 0 } }, kubernetesMcp: { enabled: true } })])).not.toThrow();
+  test('a disabled backup alone is accepted', () => {
+    expect(() => resolveEnvironments([withBackup({ enabled: false })])).not.toThrow();
+  });
+
+  test('penpot.backup in an environment without Penpot is refused, naming penpot.enabled', () => {
+    expectIssue([minimalEnv({ penpot: { enabled: false, backup: { retention: 3 } }, kubernetesMcp: { enabled: true } })],
+      'environments.test.penpot.backup', /penpot\.enabled is false/);
   });
 });

@@ -200,7 +200,7 @@ describe('bad kMCP configuration', () => {
   });
 
   test('servers listed while kmcp is disabled are refused', () => {
-    expectIssue([minimalEnv({ kmcp: { servers: [stdioServer] } })], 'environments.test.kmcp.enabled', /lists 1 server/);
+    expectIssue([minimalEnv({ kmcp: { servers: [stdioServer] } })], 'environments.test.kmcp.servers', /kmcp\.enabled is false \(its default\)/);
   });
 
   test('two controller replicas without leader election are refused', () => {

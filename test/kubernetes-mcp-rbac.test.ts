@@ -160,6 +160,15 @@ describe('operator profile in the policy suite', () => {
     for (const r of exempt) for (const v of r.exempted) expect(v.reason).toBe(`acknowledged in the environment's config: ${ACK}`);
   });
 
+  test('acknowledged Helm release access passes the policy suite as an exemption carrying the reason', () => {
+    const reason = 'agents read Helm releases to debug failed upgrades here';
+    const { failed, report } = failedOn(k8sMcp({ helmReleaseAccess: true, helmReleaseAccessAcknowledged: reason }));
+    expect(failed).toEqual([]);
+    const exempt = report.results.filter((r) => r.object === 'ClusterRole mcp-system-kubernetes-mcp-server-helm-releases' && r.status === 'exempt');
+    expect(exempt.map((r) => r.check)).toEqual(['rbac/secrets']);
+    expect(exempt[0].exempted[0].reason).toBe(`acknowledged in the environment's config: ${reason}`);
+  });
+
   test('the acknowledgement waives nothing but write and Secret grants (a wildcard still fails)', () => {
     const dist = synthesizedDist(k8sMcp({ rbacProfile: 'operator', rbacRiskAcknowledged: ACK })).dist;
     const objects = dist.objects.map((o) => (o.doc.kind === 'ClusterRole' && o.doc.metadata.name.endsWith('-operator')
@@ -171,7 +180,7 @@ describe('operator profile in the policy suite', () => {
 
 describe('RBAC profile configuration errors name the field', () => {
   test('an unknown profile', () => {
-    expectIssue([k8sMcp({ rbacProfile: 'admin' as never })], 'environments.test.kubernetesMcp.rbacProfile', /allowed: read-only or operator/);
+    expectIssue([k8sMcp({ rbacProfile: 'admin' as never })], 'environments.test.kubernetesMcp.rbacProfile', /allowed: read-only, operator/);
   });
 
   test('an acknowledgement without the operator profile', () => {

@@ -87,7 +87,7 @@ describe('bad Llama Stack configuration is refused with the field and what is al
   });
 
   test('an unknown inference kind', () => {
-    expectIssue([withLlama({ inference: { kind: 'tgi' as 'vllm', url: VLLM.url } })], field('inference.kind'), /"tgi" is not supported; allowed: ollama, vllm, openai/);
+    expectIssue([withLlama({ inference: { kind: 'tgi' as 'vllm', url: VLLM.url } })], field('inference.kind'), /"tgi" is not allowed; allowed: ollama, vllm, openai/);
   });
 
   test('an egress CIDR that is not one', () => {

@@ -134,7 +134,9 @@ describe('MCP RBAC', () => {
   });
 
   test('Helm release reading grants cluster-wide Secret listing only when opted in', () => {
-    const rules = mcpRules(objectsOf(k8sMcp({ helmReleaseAccess: true, toolsets: ['core', 'helm'] })));
+    const rules = mcpRules(objectsOf(k8sMcp({
+      helmReleaseAccess: true, helmReleaseAccessAcknowledged: 'agents read Helm releases in this test cluster', toolsets: ['core', 'helm'],
+    })));
     const secretRules = rules.filter(({ rule }) => rule.resources.includes('secrets'));
     expect(secretRules.map(({ rule }) => rule.verbs)).toEqual([['list']]);
   });

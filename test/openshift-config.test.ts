@@ -77,7 +77,7 @@ describe('OpenShift configuration errors name the field', () => {
   });
 
   test('an unknown platform', () => {
-    expectIssue([minimalEnv({ cluster: { platform: 'rancher' as never } })], 'environments.test.cluster.platform', /allowed: kubernetes or openshift/);
+    expectIssue([minimalEnv({ cluster: { platform: 'rancher' as never } })], 'environments.test.cluster.platform', /allowed: kubernetes, openshift/);
   });
 
   test('a router location without namespace labels (it would match every namespace)', () => {

@@ -2,8 +2,8 @@
  * Defaults and validation of the kMCP servers and kagent registration (issue 5).
  * Facts: ../shared/reference/upstream.md section 3; the MCPServer CRD in ../shared/crds/.
  */
-import { checkImage, checkResources, checkSize, IssueList, show } from './resolve';
-import { isDnsLabel, isIpv4Cidr, isPort, isPositiveInteger } from './rules';
+import { checkCidr, checkImage, checkResources, checkSize, IssueList, show } from './resolve';
+import { isDnsLabel, isPort, isPositiveInteger } from './rules';
 import { EnvironmentConfig, EnvironmentInput, KagentConfig, KmcpConfig, KmcpServerConfig, KmcpServerInput, ResourceSpec } from './types';
 
 export const KMCP_CHART_VERSION = '0.3.0';
@@ -127,7 +127,7 @@ function validateServer(list: IssueList, field: string, s: KmcpServerConfig, sto
   }
   s.clusterRoles.forEach((r, i) => list.check(r === 'view', `${field}.clusterRoles[${i}]`,
     `${show(r)} is not allowed; allowed: view (read-only, no Secrets). Write access for an agent tool is a decision for a reviewed Role, not a config flag`));
-  s.egress.cidrs.forEach((c, i) => list.check(isIpv4Cidr(c), `${field}.egress.cidrs[${i}]`, `${show(c)} is not an IPv4 CIDR; allowed: e.g. 0.0.0.0/0`));
+  s.egress.cidrs.forEach((c, i) => checkCidr(list, `${field}.egress.cidrs[${i}]`, c));
   s.egress.ports.forEach((p, i) => list.check(isPort(p), `${field}.egress.ports[${i}]`, `${show(p)} is not a port; allowed: an integer 1-65535`));
   list.check((s.egress.cidrs.length === 0) === (s.egress.ports.length === 0), `${field}.egress`,
     'needs both cidrs and ports (or neither); allowed: e.g. { cidrs: ["0.0.0.0/0"], ports: [443] }');
@@ -138,9 +138,7 @@ function validateServer(list: IssueList, field: string, s: KmcpServerConfig, sto
 
 export function validateKmcp(list: IssueList, env: EnvironmentConfig): void {
   const k = env.kmcp;
-  if (k.servers.length > 0 && !k.enabled) {
-    list.add('kmcp.enabled', `is false but kmcp.servers lists ${k.servers.length} server(s); allowed: true, or no servers`);
-  }
+  // Servers listed while kMCP is off are refused with the other settings of disabled features (schema/issues.ts).
   if (!k.enabled) return;
   const c = k.controller;
   list.check(isDnsLabel(c.namespace), 'kmcp.controller.namespace', `${show(c.namespace)} is not a namespace name; allowed: a DNS-1123 label`);

@@ -49,15 +49,32 @@ export function validateKubernetesMcpRbac(env: EnvironmentConfig): ConfigIssue[]
       add('rbacRiskAcknowledged', `${show(k.rbacRiskAcknowledged)} is not a reason; allowed: a sentence saying why agents need write access here`);
     }
   }
+  if (k.helmReleaseAccess) {
+    const reason = k.helmReleaseAccessAcknowledged;
+    if (reason === undefined) {
+      add('helmReleaseAccessAcknowledged', 'is missing while helmReleaseAccess is true: the server could list every Secret of the cluster '
+        + '(Helm keeps release values in Secrets); allowed: a sentence saying why agents need Helm releases here, or helmReleaseAccess: false');
+    } else if (reason.trim().length < 20) {
+      add('helmReleaseAccessAcknowledged', `${show(reason)} is not a reason; allowed: a sentence saying why agents need Helm releases here`);
+    }
+  } else if (k.helmReleaseAccessAcknowledged !== undefined) {
+    add('helmReleaseAccessAcknowledged', 'acknowledges a risk that helmReleaseAccess: false does not take; allowed: remove it, or set helmReleaseAccess: true');
+  }
   return issues;
 }
 
 /** Loud warnings about an environment's choices, for synth's console and the generated docs. */
 export function riskWarnings(env: EnvironmentConfig): string[] {
   const k = env.kubernetesMcp;
-  if (!k.enabled || k.rbacProfile !== 'operator') return [];
+  if (!k.enabled) return [];
+  const helm = k.helmReleaseAccess
+    ? [`environments.${env.name}: kubernetesMcp.helmReleaseAccess is true: every client of the Kubernetes MCP server can list every Secret `
+      + `of the cluster, data included (Helm keeps release values in Secrets). Acknowledged in config: ${k.helmReleaseAccessAcknowledged}`]
+    : [];
+  if (k.rbacProfile !== 'operator') return helm;
   const resources = OPERATOR_PROFILE_RULES.flatMap((r) => r.resources).join(', ');
   return [
+    ...helm,
     `environments.${env.name}: kubernetesMcp.rbacProfile is 'operator': every client of the Kubernetes MCP server can create, change and `
     + `delete ${resources} in EVERY namespace, read every Secret, and start pods with any image and any ServiceAccount of a namespace `
     + '(which reaches whatever those accounts may do). The server runs with read_only and disable_destructive off. '

@@ -3,7 +3,7 @@
  * their validation. Everything that differs between releases is in {@link LLAMA_STACK_RELEASES},
  * so supporting another release means adding one entry checked against its upstream sources.
  */
-import { checkImage, checkResources, IssueList, show } from './resolve';
+import { checkCidr, checkImage, checkResources, IssueList, show } from './resolve';
 import { isDnsLabel, isDnsSubdomain, isHostName, isIpv4Cidr, isPort, isPositiveInteger } from './rules';
 import {
   EnvironmentConfig, EnvironmentInput, LLAMA_STACK_INFERENCE_KINDS, LlamaStackConfig, ResourceSpec,
@@ -204,7 +204,7 @@ function validateInference(list: SectionIssues, l: LlamaStackConfig): void {
   inf.models.forEach((m, i) => list.check(typeof m === 'string' && m !== '' && !/\s/.test(m), `inference.models[${i}]`,
     `${show(m)} is not a model id; allowed: the id the server serves, e.g. llama3.1:8b`));
   list.check(inf.cidrs.length > 0, 'inference.cidrs', 'is empty: the default-deny egress policy would drop every inference request; allowed: the server\'s addresses, e.g. 10.20.0.15/32');
-  inf.cidrs.forEach((c, i) => list.check(isIpv4Cidr(c), `inference.cidrs[${i}]`, `${show(c)} is not an IPv4 CIDR; allowed: a.b.c.d/n`));
+  inf.cidrs.forEach((c, i) => checkCidr(list.parent, `llamaStack.inference.cidrs[${i}]`, c));
 }
 
 /** Issues of one section: field paths are relative to it (`llamaStack.<field>`). */

@@ -5,12 +5,13 @@ import { kagentDefaults, kmcpDefaults, validateKagent, validateKmcp } from './km
 import { applyOperationsDefaults, validateOperations } from './operations';
 import { applyBackupDefaults, validateBackup } from './backup';
 import {
-  isDnsLabel, isDnsSubdomain, isEmailAddress, isGitRepoUrl, isHostName, isIpv4Cidr, isPort,
+  isDnsLabel, isDnsSubdomain, isEmailAddress, isGitRepoUrl, isHostName, ipv4CidrProblem, isPort,
   isPositiveInteger, parsePublicUri, parseQuantity,
 } from './rules';
 import { applySmokeChecksDefaults, validateSmokeChecks } from './smoke';
 import { applyLlamaStackDefaults, llamaStackIngressHosts, validateLlamaStack } from './llama-stack';
 import { applyMonitoringDefaults, validateMonitoring } from './monitoring';
+import { parseEnvironmentInput } from './schema/issues';
 import {
   EnvironmentConfig, EnvironmentInput, KUBERNETES_MCP_TOOLSETS, KubernetesMcpConfig, McpExposure, PenpotComponentSizes, ResourceSpec,
 } from './types';
@@ -24,9 +25,14 @@ export interface ConfigIssue {
 /** Thrown before anything is synthesized or written when a config value is invalid. */
 export class ConfigError extends Error {
   constructor(readonly issues: readonly ConfigIssue[]) {
-    super(`Invalid configuration (${issues.length} problem${issues.length === 1 ? '' : 's'}); nothing was written:\n`
-      + issues.map((i) => `  - ${i.field}: ${i.problem}`).join('\n'));
+    super(ConfigError.describe(issues));
     this.name = 'ConfigError';
+  }
+
+  /** The message, with `file:line:column` before each field whose place in the sources is known. */
+  static describe(issues: readonly ConfigIssue[], locations: ReadonlyMap<string, string> = new Map()): string {
+    return `Invalid configuration (${issues.length} problem${issues.length === 1 ? '' : 's'}); nothing was written:\n`
+      + issues.map((i) => `  - ${locations.has(i.field) ? `${locations.get(i.field)}: ` : ''}${i.field}: ${i.problem}`).join('\n');
   }
 }
 
@@ -192,6 +198,7 @@ function kubernetesMcpDefaults(input: EnvironmentInput): KubernetesMcpConfig {
     disabledTools: [...(k.disabledTools ?? [])],
     logLevel: k.logLevel ?? 2,
     helmReleaseAccess: k.helmReleaseAccess ?? false,
+    helmReleaseAccessAcknowledged: k.helmReleaseAccessAcknowledged,
     ...applyKubernetesMcpRbacDefaults(k),
     stateless: k.stateless ?? false,
     replicas: k.replicas ?? 1,
@@ -230,6 +237,12 @@ export function checkImage(list: IssueList, field: string, ref: string): void {
   if (typeof parsed === 'string') return list.add(field, `${show(ref)} ${parsed}; allowed: [registry/]repository:tag`);
   const reason = unpinnedReason(parsed);
   if (reason) list.add(field, `${show(ref)} ${reason}; allowed: a pinned tag such as postgres:15 or a @sha256 digest`);
+}
+
+/** An IPv4 CIDR written as its network address (host bits set are refused, naming the network meant). */
+export function checkCidr(list: IssueList, field: string, value: string): void {
+  const problem = ipv4CidrProblem(value);
+  if (problem) list.add(field, problem);
 }
 
 export function checkSize(list: IssueList, field: string, value: string): void {
@@ -286,8 +299,7 @@ export function validateEnvironment(env: EnvironmentConfig): ConfigIssue[] {
     list.check(isDnsSubdomain(ingress.tlsSecretName), 'ingress.tlsSecretName',
       `${show(ingress.tlsSecretName)} is not a Secret name; allowed: a DNS-1123 name`);
   }
-  ingress.allowedSourceCidrs.forEach((cidr, i) => list.check(isIpv4Cidr(cidr), `ingress.allowedSourceCidrs[${i}]`,
-    `${show(cidr)} is not an IPv4 CIDR; allowed: a.b.c.d/n such as 10.8.0.0/24`));
+  ingress.allowedSourceCidrs.forEach((cidr, i) => checkCidr(list, `ingress.allowedSourceCidrs[${i}]`, cidr));
 
   list.check(isGitRepoUrl(argo.repoURL), 'argo.repoURL',
     `${show(argo.repoURL)} is not a Git URL; allowed: https://host/path.git, ssh://... or git@host:path`);
@@ -409,7 +421,7 @@ function validateNetwork(list: IssueList, env: EnvironmentConfig): void {
   }
   const cidrLists = { 'network.apiServer.cidrs': n.apiServer.cidrs, 'network.mcpClientCidrs': n.mcpClientCidrs, 'network.externalEgressCidrs': n.externalEgressCidrs };
   for (const [field, cidrs] of Object.entries(cidrLists)) {
-    cidrs.forEach((c, i) => list.check(isIpv4Cidr(c), `${field}[${i}]`, `${show(c)} is not an IPv4 CIDR; allowed: a.b.c.d/n`));
+    cidrs.forEach((c, i) => checkCidr(list, `${field}[${i}]`, c));
   }
   n.apiServer.ports.forEach((p, i) => list.check(isPort(p), `network.apiServer.ports[${i}]`, `${show(p)} is out of range; allowed: an integer 1-65535`));
   n.mcpClientNamespaces.forEach((ns, i) => list.check(isDnsLabel(ns), `network.mcpClientNamespaces[${i}]`, `${show(ns)} is not a namespace name`));
@@ -511,8 +523,11 @@ export function fixedNodePorts(env: EnvironmentConfig): { field: string; port: n
  * (not only the first) so a user fixes the config in one round.
  */
 export function resolveEnvironments(inputs: readonly EnvironmentInput[]): EnvironmentConfig[] {
-  const envs = inputs.map(applyDefaults);
-  const issues = envs.flatMap(validateEnvironment);
+  // Shape first (unknown keys, wrong types, settings under a disabled feature): the value rules
+  // below may assume the types, so an environment with a wrong shape goes no further.
+  const parsed = inputs.map((raw, i) => parseEnvironmentInput(raw, i));
+  const envs = parsed.flatMap((p) => (p.input ? [applyDefaults(p.input)] : []));
+  const issues = [...parsed.flatMap((p) => p.issues), ...envs.flatMap(validateEnvironment)];
   const seenNames = new Set<string>();
   // Host names are global: two routes (or two environments) on one name would fight over its DNS record.
   const seenHosts = new Map<string, string>();

@@ -52,12 +52,34 @@ export function parseQuantity(value: string): number | undefined {
   return Number(m[1]) * SUFFIX[m[2] ?? ''];
 }
 
-/** IPv4 CIDR such as `10.8.0.0/24` (the VPN and LAN ranges this platform is reached from). */
-export function isIpv4Cidr(value: string): boolean {
+/** The network address of an IPv4 CIDR (`10.8.0.5/24` -> `10.8.0.0/24`), or undefined when it is not one. */
+export function ipv4Network(value: string): string | undefined {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
-  if (!m) return false;
+  if (!m) return undefined;
   const octets = m.slice(1, 5).map(Number);
-  return octets.every((o) => o <= 255) && Number(m[5]) <= 32;
+  const bits = Number(m[5]);
+  if (!octets.every((o) => o <= 255) || bits > 32) return undefined;
+  const address = octets.reduce((a, o) => a * 256 + o, 0);
+  const network = bits === 0 ? 0 : address - (address % 2 ** (32 - bits));
+  return `${[24, 16, 8, 0].map((s) => Math.floor(network / 2 ** s) % 256).join('.')}/${bits}`;
+}
+
+/**
+ * IPv4 CIDR such as `10.8.0.0/24` (the VPN and LAN ranges this platform is reached from), written
+ * as its network address: `10.8.0.5/24` is refused, since whoever wrote it may have meant one host.
+ */
+export function isIpv4Cidr(value: string): boolean {
+  return ipv4Network(value) === value;
+}
+
+/** Why a value is not an IPv4 CIDR the platform accepts, for messages; undefined when it is one. */
+export function ipv4CidrProblem(value: string): string | undefined {
+  const network = ipv4Network(value);
+  if (network === undefined) return `${JSON.stringify(value)} is not an IPv4 CIDR; allowed: a.b.c.d/n such as 10.8.0.0/24`;
+  if (network !== value) {
+    return `${JSON.stringify(value)} has host bits set; allowed: the network ${network}, or ${value.split('/')[0]}/32 for that one address`;
+  }
+  return undefined;
 }
 
 /** Git remote forms Argo CD accepts: https/ssh/git URLs and scp-like `git@host:path`. */

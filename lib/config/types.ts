@@ -3,6 +3,8 @@
  * (only what differs from the defaults) and resolved into a complete {@link EnvironmentConfig}
  * by `resolveEnvironment`, which also validates every field before anything is synthesized.
  */
+import type { z } from 'zod';
+import type { environmentInput, kmcpServerInput } from './schema/environment';
 
 /** Kubernetes resource requests and limits of one container, as Kubernetes quantities. */
 export interface ResourceSpec {
@@ -276,6 +278,11 @@ export interface KubernetesMcpConfig {
    * Helm releases (which Helm stores in Secrets, values included). @default false
    */
   readonly helmReleaseAccess: boolean;
+  /**
+   * Why this environment accepts `helmReleaseAccess` (one sentence, written into the ClusterRole's
+   * annotation). Without it the synth refuses `helmReleaseAccess: true`. @default undefined: not acknowledged
+   */
+  readonly helmReleaseAccessAcknowledged?: string;
   /** RBAC profile of the server's ServiceAccount. @default 'read-only' */
   readonly rbacProfile: KubernetesMcpRbacProfile;
   /**
@@ -592,39 +599,17 @@ export interface EnvironmentConfig {
   readonly smokeChecks: SmokeChecksConfig;
 }
 
-type DeepPartial<T> = T extends readonly (infer U)[]
-  ? readonly U[]
-  : T extends object
-    ? { readonly [K in keyof T]?: DeepPartial<T[K]> }
-    : T;
-
 /**
  * What an environment file writes: the name, the domain and the Argo repository are required,
- * everything else falls back to the documented defaults.
+ * everything else falls back to the documented defaults. Inferred from the strict input schema
+ * (lib/config/schema/environment.ts), which also checks it at synth.
  */
-/** A kMCP server as written in an environment file: what it runs, the rest defaulted. */
-export type KmcpServerInput = DeepPartial<Omit<KmcpServerConfig, 'http' | 'volume' | 'secrets' | 'egress'>>
-  & Pick<KmcpServerConfig, 'name' | 'transport' | 'image' | 'cmd'> & {
-    readonly http?: Partial<KmcpServerConfig['http'] & object>;
-    readonly volume?: DeepPartial<KmcpServerVolume> & Pick<KmcpServerVolume, 'mountPath'>;
-    readonly secrets?: readonly KmcpServerSecret[];
-    readonly egress?: Partial<KmcpServerConfig['egress']>;
-  };
+export type EnvironmentInput = DeepReadonly<z.input<typeof environmentInput>>;
 
-export type EnvironmentInput = DeepPartial<Omit<EnvironmentConfig, 'name' | 'domain' | 'argo' | 'penpot' | 'kubernetesMcp' | 'network' | 'kmcp'>> & {
-  readonly kmcp?: DeepPartial<Omit<KmcpConfig, 'servers'>> & { readonly servers?: readonly KmcpServerInput[] };
-  readonly network?: Partial<NetworkConfig>;
-  readonly name: string;
-  readonly domain: string;
-  readonly argo: DeepPartial<ArgoConfig> & { readonly repoURL: string };
-  readonly penpot?: DeepPartial<Omit<PenpotConfig, 'objectStorage' | 'smtp' | 'oidc' | 'mcp'>> & {
-    readonly mcp?: DeepPartial<Omit<PenpotMcpConfig, 'exposure'>> & { readonly exposure?: McpExposure };
-    readonly objectStorage?: ObjectStorageConfig;
-    readonly smtp?: DeepPartial<SmtpConfig> & Pick<SmtpConfig, 'host' | 'defaultFrom'>;
-    readonly oidc?: DeepPartial<OidcConfig> & Pick<OidcConfig, 'baseUri'>;
-  };
-  readonly kubernetesMcp?: DeepPartial<Omit<KubernetesMcpConfig, 'exposure' | 'autoscaling'>> & {
-    readonly exposure?: McpExposure;
-    readonly autoscaling?: DeepPartial<KubernetesMcpAutoscaling> & Pick<KubernetesMcpAutoscaling, 'minReplicas' | 'maxReplicas'>;
-  };
-};
+/** A kMCP server as written in an environment file: what it runs, the rest defaulted. */
+export type KmcpServerInput = DeepReadonly<z.input<typeof kmcpServerInput>>;
+
+/** Inputs are read, never changed: readonly lists and objects are accepted where they are written. */
+type DeepReadonly<T> = T extends readonly (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
