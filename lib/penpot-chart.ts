@@ -8,7 +8,6 @@ import { systemLabels } from './labels';
 import { McpGateway, routerOf } from './mcp-gateway';
 import { NetworkIsolation, peerAt } from './network-isolation';
 import { penpotAlertsFor } from './alerts/penpot-alerts-of';
-import { offsiteOf } from './backup/offsite-of';
 import { PenpotBackup } from './penpot-backup';
 import { PlatformNamespace } from './platform-namespace';
 import { BACKEND_PORT, EXPORTER_PORT, FRONTEND_PORT, PenpotCore } from './penpot-core';
@@ -144,7 +143,7 @@ export class PenpotChart extends Chart {
         { name: core.frontend.serviceName, replicas: p.replicas.frontend, pods: core.pods.frontend },
         { name: core.exporter.serviceName, replicas: p.replicas.exporter, pods: core.pods.exporter },
       ],
-      offsite: offsiteOf(env),
+      offsite: p.backup.offsite,
       snapshotHost: env.name,
     }) : undefined;
 

@@ -163,7 +163,8 @@ describe('the schema is the one source of the settings', () => {
   test('every setting of the schema reaches the resolved configuration at the same path', () => {
     const everything = minimalEnv({
       penpot: { mcp: { exposure: { type: 'NodePort', nodePort: 30002 } }, smtp: { host: 'smtp.test.internal', defaultFrom: 'a@test.internal' }, oidc: { baseUri: 'https://sso.test.internal' },
-        objectStorage: { backend: 's3', bucket: 'penpot', region: 'r', endpoint: 'https://s3.test.internal' } },
+        objectStorage: { backend: 's3', bucket: 'penpot', region: 'r', endpoint: 'https://s3.test.internal' },
+        backup: { offsite: { repository: 'rest:https://nas.test.internal/penpot', egress: { cidrs: ['192.0.2.10/32'] } } } },
       kubernetesMcp: { enabled: true, autoscaling: { minReplicas: 1, maxReplicas: 2 }, exposure: { type: 'NodePort', nodePort: 30001 } },
       llamaStack: { enabled: true, autoscaling: { minReplicas: 1, maxReplicas: 2 } },
       monitoring: { prometheusRules: { labels: {} } },

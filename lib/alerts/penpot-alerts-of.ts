@@ -54,6 +54,8 @@ export function penpotAlertsFor(scope: Construct, env: EnvironmentConfig, t: Pen
       } : undefined,
     } : undefined,
     volumeNamespaces: platformNamespaces(env),
+    staleMarginMinutes: rules.backupMarginMinutes,
+    volumeThresholds: [rules.volumeThresholds.warning, rules.volumeThresholds.critical],
     workloads: [
       { kind: 'Deployment', name: t.deployments.backend, title: 'Penpot backend' },
       { kind: 'Deployment', name: t.deployments.frontend, title: 'Penpot frontend' },

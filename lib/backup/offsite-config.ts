@@ -4,8 +4,9 @@
  */
 import { cronScheduleProblem } from '../config/backup';
 import type { ConfigIssue } from '../config/resolve';
-import { isDnsSubdomain, isIpv4Cidr, isPort, parseQuantity } from '../config/rules';
-import type { ResourceSpec } from '../config/types';
+import { ipv4CidrProblem, isDnsSubdomain, isPort, parseQuantity } from '../config/rules';
+import { bool, num, resourcesInput, section, str, strings } from '../config/schema/primitives';
+import type { EnvironmentInput, ResourceSpec } from '../config/types';
 
 /** restic's own image, pinned (Alpine: busybox sh, openssh-client, ca-certificates). */
 export const RESTIC_IMAGE = 'docker.io/restic/restic:0.19.1';
@@ -59,16 +60,17 @@ export interface OffsiteBackupConfig {
   readonly resources: ResourceSpec;
 }
 
-/** What a user writes: everything but `repository` and `egress.cidrs` has a default. */
-export interface OffsiteBackupInput {
-  readonly repository: string;
-  readonly credentialsSecret?: string;
-  readonly retention?: Partial<OffsiteRetention>;
-  readonly check?: Partial<OffsiteCheck>;
-  readonly egress: { readonly cidrs: readonly string[]; readonly port?: number };
-  readonly initRepository?: boolean;
-  readonly resources?: { readonly requests?: Partial<ResourceSpec['requests']>; readonly limits?: Partial<ResourceSpec['limits']> };
-}
+/** The shape of `penpot.backup.offsite` (referenced from lib/config/schema/environment.ts): everything but `repository` and `egress.cidrs` has a default. */
+export const offsiteInput = section({
+  repository: str(),
+  credentialsSecret: str().optional(),
+  retention: section({ keepLast: num().optional(), keepDaily: num().optional(), keepWeekly: num().optional(), keepMonthly: num().optional() }).optional(),
+  check: section({ schedule: str().optional(), readDataSubset: str().optional() }).optional(),
+  egress: section({ cidrs: strings(), port: num().optional() }),
+  initRepository: bool().optional(),
+  resources: resourcesInput().optional(),
+});
+export type OffsiteBackupInput = NonNullable<NonNullable<NonNullable<EnvironmentInput['penpot']>['backup']>['offsite']>;
 
 export const OFFSITE_DEFAULTS = {
   credentialsSecret: 'penpot-backup-offsite',
@@ -177,7 +179,8 @@ export function offsiteProblems(field: string, o: OffsiteBackupConfig): ConfigIs
     add('egress.cidrs', `${show(o.egress.cidrs)} is empty; allowed: the repository endpoint's addresses as IPv4 CIDRs, e.g. ["192.0.2.10/32"]`);
   } else {
     o.egress.cidrs.forEach((c, i) => {
-      if (!isIpv4Cidr(c)) add(`egress.cidrs[${i}]`, `${show(c)} is not an IPv4 CIDR; allowed: e.g. "192.0.2.10/32"`);
+      const problem = ipv4CidrProblem(c);
+      if (problem) add(`egress.cidrs[${i}]`, problem);
       else if (c.endsWith('/0')) add(`egress.cidrs[${i}]`, `${show(c)} admits every address; allowed: the repository endpoint's own addresses`);
     });
   }

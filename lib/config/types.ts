@@ -3,6 +3,7 @@
  * (only what differs from the defaults) and resolved into a complete {@link EnvironmentConfig}
  * by `resolveEnvironment`, which also validates every field before anything is synthesized.
  */
+import type { OffsiteBackupConfig } from '../backup/offsite-config';
 import type { z } from 'zod';
 import type { environmentInput, kmcpServerInput } from './schema/environment';
 
@@ -174,6 +175,8 @@ export interface PenpotBackupConfig {
   readonly activeDeadlineSeconds: number;
   /** @default requests 100m/128Mi, limits 1/512Mi */
   readonly resources: ResourceSpec;
+  /** Copies of every set off the node with restic (lib/backup/offsite-config.ts). @default undefined: sets stay on the node */
+  readonly offsite?: OffsiteBackupConfig;
 }
 
 export interface PenpotConfig {
@@ -483,6 +486,10 @@ export interface LlamaStackConfig {
 export interface PrometheusRulesConfig {
   /** Labels your Prometheus' `ruleSelector` matches, e.g. `{ release: 'kube-prometheus-stack' }`. @default {} */
   readonly labels: Readonly<Record<string, string>>;
+  /** Minutes a backup (or repository check) may be late past its schedule's longest gap before it alerts. @default 60 */
+  readonly backupMarginMinutes: number;
+  /** Used share of a platform PVC that warns and that pages. @default { warning: 0.8, critical: 0.9 } */
+  readonly volumeThresholds: { readonly warning: number; readonly critical: number };
 }
 
 export interface MonitoringConfig {

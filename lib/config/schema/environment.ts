@@ -10,6 +10,7 @@
  * schema test checks that every key here reaches the resolved configuration.
  */
 import { z } from 'zod';
+import { offsiteInput } from '../../backup/offsite-config';
 import {
   accessMode, autoscalingInput, bool, exposureInput, namespaceGroupInput, num, numbers, podLocationInput, resourcesInput,
   section, str, stringMap, strings,
@@ -66,6 +67,7 @@ const backupInput = section({
   storageClassName: str().optional(),
   activeDeadlineSeconds: num().optional(),
   resources: resourcesInput().optional(),
+  offsite: offsiteInput.optional(),
 });
 
 const objectStorageInput = z.discriminatedUnion('backend', [
@@ -196,7 +198,11 @@ const llamaStackInput = section({
 });
 
 const monitoringInput = section({
-  prometheusRules: section({ labels: stringMap().optional() }).optional(),
+  prometheusRules: section({
+    labels: stringMap().optional(),
+    backupMarginMinutes: num().optional(),
+    volumeThresholds: section({ warning: num().optional(), critical: num().optional() }).optional(),
+  }).optional(),
 });
 
 const networkInput = section({
