@@ -24,17 +24,20 @@ export interface KubernetesMcpServerProps {
   readonly gateway: McpGateway;
   readonly config: KubernetesMcpConfig;
   readonly images: ImagesConfig;
+  /** Serve /metrics and /stats on this second port (TOML `metrics_port`) for Prometheus. @default undefined: not served apart */
+  readonly metricsPort?: number;
 }
 
 /**
  * The server's TOML configuration: every setting that has a config field. Read-only and
  * non-destructive unless the `operator` RBAC profile grants writes, so that the tools match RBAC.
  */
-export function kubernetesMcpToml(config: KubernetesMcpConfig): string {
+export function kubernetesMcpToml(config: KubernetesMcpConfig, metricsPort?: number): string {
   const toolsets = config.helmReleaseAccess && !config.toolsets.includes('helm') ? [...config.toolsets, 'helm'] : [...config.toolsets];
   const readOnly = config.rbacProfile !== 'operator';
   return toToml({
     port: String(config.port),
+    ...(metricsPort !== undefined ? { metrics_port: String(metricsPort) } : {}),
     log_level: config.logLevel,
     read_only: readOnly,
     disable_destructive: readOnly,
@@ -81,7 +84,7 @@ export class KubernetesMcpServer extends Construct {
     };
     const labels = standardLabels(identity);
     this.pods = selectorLabels(identity);
-    const toml = kubernetesMcpToml(config);
+    const toml = kubernetesMcpToml(config, props.metricsPort);
 
     new k8s.KubeServiceAccount(this, 'service-account', {
       metadata: { name: this.serviceAccountName, namespace: ns, labels },
@@ -136,7 +139,10 @@ export class KubernetesMcpServer extends Construct {
           // the entrypoint is replaced (a fork may bake one in) and --port is refused in extraArgs.
           command: [...config.command],
           args: ['--config', `${CONFIG_DIR}/${CONFIG_FILE}`, ...config.extraArgs],
-          ports: [{ name: 'http', containerPort: config.port, protocol: 'TCP' }],
+          ports: [
+            { name: 'http', containerPort: config.port, protocol: 'TCP' },
+            ...(props.metricsPort !== undefined ? [{ name: 'metrics', containerPort: props.metricsPort, protocol: 'TCP' }] : []),
+          ],
           readinessProbe: httpProbe('/healthz', 'http', { periodSeconds: 10, failureThreshold: 3 }),
           livenessProbe: httpProbe('/healthz', 'http', { periodSeconds: 20, failureThreshold: 6 }),
           resources: resourceRequirements(config.resources),

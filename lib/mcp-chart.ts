@@ -1,9 +1,10 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { KUBERNETES_MCP_METRICS_PORT, MetricsScrape } from './alerts/metrics-scrape';
 import { EnvironmentConfig } from './config/types';
 import { declareTlsSecret } from './external-secret';
 import { KagentRemoteMcpServer } from './kagent-remote-mcp-server';
-import { KubernetesMcpServer } from './kubernetes-mcp-server';
+import { KUBERNETES_MCP_NAME, KubernetesMcpServer } from './kubernetes-mcp-server';
 import { systemLabels } from './labels';
 import { llamaStackPodLabels } from './llama-stack';
 import { McpGateway } from './mcp-gateway';
@@ -31,7 +32,8 @@ export class McpChart extends Chart {
     const k = env.kubernetesMcp;
     if (env.ingress.tlsSecretName && k.ingressHost) declareTlsSecret(this, this.appNamespace, env.ingress.tlsSecretName, [k.ingressHost]);
     this.gateway = McpGateway.forEnvironment(this, 'gateway', env);
-    const server = new KubernetesMcpServer(this, 'kubernetes', { gateway: this.gateway, config: env.kubernetesMcp, images: env.images });
+    const metricsPort = env.monitoring.prometheusRules ? KUBERNETES_MCP_METRICS_PORT : undefined;
+    const server = new KubernetesMcpServer(this, 'kubernetes', { gateway: this.gateway, config: env.kubernetesMcp, images: env.images, metricsPort });
     if (env.kagent.enabled) new KagentRemoteMcpServer(this, 'kubernetes-kagent', { endpoint: server.endpoint, agentNamespaces: env.kagent.agentNamespaces });
     this.kubernetes = server;
 
@@ -44,7 +46,13 @@ export class McpChart extends Chart {
     for (const namespace of mcpCallerNamespaces(env)) net.allowIngress(workload, { pods: {}, namespace }, port);
     // Llama Stack's chart allows the egress half of this flow.
     if (env.llamaStack.enabled) net.allowIngress(workload, { pods: llamaStackPodLabels(), namespace: env.llamaStack.namespace }, port);
-    if (env.monitoring.prometheusRules) {
+    if (env.monitoring.prometheusRules && metricsPort !== undefined) {
+      // Its own metrics (upstream.md 2b), from Prometheus only.
+      new MetricsScrape(this, 'metrics', {
+        name: KUBERNETES_MCP_NAME, namespace: this.appNamespace, labels: systemLabels('mcp'), selectorLabels: env.monitoring.prometheusRules.labels,
+        pods: server.pods, target: { port: metricsPort },
+      });
+      net.allowIngress(workload, peerAt(env.monitoring.prometheus), [{ port: metricsPort }]);
       new WorkloadAlerts(this, 'alerts', {
         deployment: server.workload.deployment,
         title: 'Kubernetes MCP server',

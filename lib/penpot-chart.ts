@@ -7,6 +7,7 @@ import { InternalIngress } from './internal-ingress';
 import { systemLabels } from './labels';
 import { McpGateway, routerOf } from './mcp-gateway';
 import { NetworkIsolation, peerAt } from './network-isolation';
+import { MetricsScrape } from './alerts/metrics-scrape';
 import { penpotAlertsFor } from './alerts/penpot-alerts-of';
 import { PenpotBackup } from './penpot-backup';
 import { PlatformNamespace } from './platform-namespace';
@@ -169,6 +170,15 @@ export class PenpotChart extends Chart {
         app: 'penpot', namespace: this.appNamespace, config: env.smokeChecks, images: env.images, network: net,
         targets: penpotSmokeTargets(this.appNamespace, core, mcpServer !== undefined), mcpEndpointsOf: this,
       });
+    }
+    if (env.monitoring.prometheusRules) {
+      // Penpot 2.17's backend serves Prometheus metrics at GET /metrics on its HTTP port (backend/src/app/metrics.clj).
+      new MetricsScrape(this, 'backend-metrics', {
+        name: core.backend.serviceName, namespace: this.appNamespace, labels: systemLabels('penpot'),
+        selectorLabels: env.monitoring.prometheusRules.labels, pods: core.pods.backend,
+        target: { service: { labels: core.pods.backend, portName: 'http' } },
+      });
+      net.allowIngress({ name: 'penpot-backend', pods: core.pods.backend }, peerAt(env.monitoring.prometheus), [{ port: BACKEND_PORT }]);
     }
     penpotAlertsFor(this, env, {
       namespace: this.appNamespace, backup: this.backup, smokeCheckJob: smoke?.name, exporterContainer: 'exporter',

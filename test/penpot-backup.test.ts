@@ -251,7 +251,7 @@ describe.each(['homelab', 'example'])('off-node copies in %s: pods, Secret and n
     expect(contract.keys.map((k) => k.key)).toEqual(offsite.repository.startsWith('s3:')
       ? ['RESTIC_PASSWORD', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] : ['RESTIC_PASSWORD', 'RESTIC_REST_USERNAME', 'RESTIC_REST_PASSWORD']);
     expect(contract.keys.every((k) => k.source === 'operator')).toBe(true);
-    expect(contract.readBy.sort()).toEqual(['CronJob/penpot-backup', 'CronJob/penpot-backup-check', 'Job/penpot-restore']);
+    expect([...contract.readBy].sort()).toEqual(['CronJob/penpot-backup', 'CronJob/penpot-backup-check', 'Job/penpot-restore']);
   });
 
   test('the backup, check and restore pods reach exactly the repository endpoint: its CIDR and port, nothing else outside', () => {

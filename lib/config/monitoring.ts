@@ -20,16 +20,25 @@ export function isLabelValue(value: string): boolean {
 
 export function applyMonitoringDefaults(input: EnvironmentInput): MonitoringConfig {
   const rules = input.monitoring?.prometheusRules;
+  const given = input.monitoring?.prometheus;
+  const prometheus = {
+    namespace: given?.namespace ?? (input.cluster?.platform === 'openshift' ? 'openshift-user-workload-monitoring' : 'monitoring'),
+    podLabels: { ...(given?.podLabels ?? { 'app.kubernetes.io/name': 'prometheus' }) } as Record<string, string>,
+  };
   return rules ? {
+    prometheus,
     prometheusRules: {
       labels: { ...rules.labels } as Record<string, string>,
       backupMarginMinutes: rules.backupMarginMinutes ?? 60,
       volumeThresholds: { warning: rules.volumeThresholds?.warning ?? 0.8, critical: rules.volumeThresholds?.critical ?? 0.9 },
     },
-  } : {};
+  } : { prometheus };
 }
 
 export function validateMonitoring(list: IssueList, env: EnvironmentConfig): void {
+  const p = env.monitoring.prometheus;
+  list.check(isDnsSubdomain(p.namespace) && !p.namespace.includes('.'), 'monitoring.prometheus.namespace',
+    `${show(p.namespace)} is not a namespace name; allowed: a DNS-1123 label such as monitoring`);
   const rules = env.monitoring.prometheusRules;
   if (!rules) return;
   for (const [key, value] of Object.entries(rules.labels)) {

@@ -495,6 +495,12 @@ export interface PrometheusRulesConfig {
 export interface MonitoringConfig {
   /** Alerts for the MCP server (and Llama Stack): down 5 min, memory above 80% of the limit. @default undefined: none */
   readonly prometheusRules?: PrometheusRulesConfig;
+  /**
+   * The Prometheus pods that scrape the servers' own metrics (NetworkPolicy ingress to the metrics
+   * ports; ServiceMonitors are written with prometheusRules). @default namespace `monitoring`
+   * (`openshift-user-workload-monitoring` on OpenShift), pods `app.kubernetes.io/name: prometheus`
+   */
+  readonly prometheus: PodLocation;
 }
 
 /** Pods addressed by namespace and labels (for NetworkPolicies). */

@@ -203,6 +203,7 @@ const monitoringInput = section({
     backupMarginMinutes: num().optional(),
     volumeThresholds: section({ warning: num().optional(), critical: num().optional() }).optional(),
   }).optional(),
+  prometheus: podLocationInput().optional(),
 });
 
 const networkInput = section({
