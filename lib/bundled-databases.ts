@@ -119,6 +119,9 @@ export class BundledDatabases extends Construct {
       namespace: props.namespace,
       identity: valkeyId,
       replicas: 1,
+      // One server only, ever: a rolling update would run two independent Valkeys behind the Service for a
+      // while, splitting Penpot's pub/sub (notifications, the MCP replicas' bridge) between them.
+      strategy: { type: 'Recreate' },
       servicePorts: [{ name: 'valkey', port: VALKEY_PORT }],
       pod: {
         securityContext: podSecurity(this, DATABASE_UID),

@@ -4,9 +4,11 @@ import { KmcpServerConfig } from './config/types';
 import { ExternalSecret } from './external-secret';
 import { resolveImage } from './images';
 import { k8s } from './k8s';
+import { DEFAULT_KMCP_VERSION, kmcpAdapterImage } from './kmcp-release';
 import { MANAGED_BY } from './labels';
 import { McpEndpoint, McpGateway } from './mcp-gateway';
 import { podIdentityAt } from './pods';
+import { mcpServerStartBudget, StartBudget } from './smoke-budget';
 
 /** Path kMCP's transport adapter serves a stdio server on (agentgateway route `/mcp`). */
 export const KMCP_STDIO_PATH = '/mcp';
@@ -23,6 +25,8 @@ export interface KmcpMcpServerProps {
   readonly pullPolicy: 'IfNotPresent' | 'Always';
   /** StorageClass of the server's volume, when it has one. */
   readonly storageClassName: string;
+  /** The kMCP release that runs it: its transport adapter image is set explicitly (through the mirror). @default DEFAULT_KMCP_VERSION */
+  readonly kmcpVersion?: string;
 }
 
 /** The restricted container settings; kMCP sets none of its own, so pods would run as the image says. */
@@ -45,6 +49,8 @@ export class KmcpMcpServer extends Construct {
   readonly endpoint: McpEndpoint;
   readonly pods: Readonly<Record<string, string>>;
   readonly secrets: readonly ExternalSecret[];
+  /** What its pod must do before it answers (Argo CD cannot wait for MCPServers): lib/smoke-budget.ts. */
+  readonly startBudget: StartBudget;
 
   constructor(scope: Construct, id: string, props: KmcpMcpServerProps) {
     super(scope, id);
@@ -84,7 +90,7 @@ export class KmcpMcpServer extends Construct {
 
     const quantities = <T>(values: Readonly<Record<string, string>>, make: (v: string) => T) =>
       Object.fromEntries(Object.entries(values).map(([k, v]) => [k, make(v)]));
-    new McpServer(this, 'server', {
+    const server = new McpServer(this, 'server', {
       metadata: { name: s.name, namespace, labels: { ...labels, ...this.pods } },
       spec: {
         transportType: s.transport === 'http' ? McpServerSpecTransportType.HTTP : McpServerSpecTransportType.STDIO,
@@ -118,11 +124,19 @@ export class KmcpMcpServer extends Construct {
             seccompProfile: { type: 'RuntimeDefault' },
           },
           securityContext: CONTAINER_SECURITY as any,
-          // Only the security context: the adapter image stays the one the controller release pins.
-          ...(s.transport === 'stdio' ? { initContainer: { securityContext: CONTAINER_SECURITY as any } } : {}),
+          // The adapter image the controller release pins, written out so it goes through the mirror.
+          ...(s.transport === 'stdio' ? {
+            initContainer: {
+              image: resolveImage(kmcpAdapterImage(props.kmcpVersion ?? DEFAULT_KMCP_VERSION), props.mirrors),
+              imagePullPolicy: props.pullPolicy as any,
+              securityContext: CONTAINER_SECURITY as any,
+            },
+          } : {}),
         },
       },
     });
+
+    this.startBudget = mcpServerStartBudget(server.toJson().spec);
 
     this.endpoint = props.gateway.registerManaged({
       name: s.name,

@@ -38,6 +38,7 @@ export class McpServersChart extends Chart {
     this.gateway = McpGateway.forEnvironment(this, 'gateway', env);
     const net = new NetworkIsolation(this, 'network', { namespace: this.appNamespace, dns: env.network.dns, labels: systemLabels('mcp-servers') });
     const callers = mcpCallerNamespaces(env);
+    const startBudgets: Record<string, number> = {};
 
     for (const config of env.kmcp.servers) {
       const server = new KmcpMcpServer(this, config.name, {
@@ -47,7 +48,9 @@ export class McpServersChart extends Chart {
         mirrors: env.images.mirrors,
         pullPolicy: env.images.pullPolicy,
         storageClassName: env.storage.className,
+        kmcpVersion: env.kmcp.controller.chartVersion,
       });
+      startBudgets[server.endpoint.name] = server.startBudget.seconds;
       const workload = { name: config.name, pods: server.pods };
       for (const namespace of callers) net.allowIngress(workload, { pods: {}, namespace }, [{ port: config.port }]);
       if (config.egress.cidrs.length > 0) {
@@ -65,6 +68,8 @@ export class McpServersChart extends Chart {
     if (env.smokeChecks.enabled && env.kmcp.servers.length > 0) {
       new SmokeCheck(this, 'smoke-check', {
         app: 'mcp-servers', namespace: this.appNamespace, config: env.smokeChecks, images: env.images, network: net, mcpEndpointsOf: this,
+        // Argo CD cannot wait for MCPServers: the check waits for their pods, in 10 s steps.
+        mcpStartBudgets: startBudgets, retryDelaySeconds: 10,
       });
     }
   }

@@ -4,8 +4,10 @@
  * commands from the backup construct's runbook record: the document cannot name an object,
  * port or schedule the manifests do not have.
  */
-import { EnvironmentConfig } from './config/types';
 import { offsiteLimitLine, offsiteSections } from './backup/offsite-runbook';
+import { ManifestObject } from './checks/model';
+import { EnvironmentConfig } from './config/types';
+import { renderContractSections } from './operations-contracts-doc';
 import { BackupRunbook } from './penpot-backup';
 import { SecretsContract } from './secrets-contract';
 
@@ -18,6 +20,8 @@ export interface OperationsDocInput {
   readonly backup?: BackupRunbook;
   /** Repository path of the restore Job manifest, e.g. `dist/homelab/operations/restore-job.yaml`. */
   readonly restoreJobPath?: string;
+  /** Every object of the environment by app, child Applications included (`apps`): the upstream-contract sections. */
+  readonly manifests?: readonly ManifestObject[];
 }
 
 const selector = (labels: Readonly<Record<string, string>>): string => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
@@ -193,6 +197,7 @@ export function renderOperationsMarkdown(input: OperationsDocInput): string {
   ];
   if (env.penpot.enabled) lines.push(`Penpot ${env.penpot.version} at ${env.penpot.publicUri} (namespace \`${env.penpot.namespace}\`).`, '');
   lines.push(...hostsAndPorts(input.objects), ...secrets(input.contract));
+  if (input.manifests) lines.push(...renderContractSections(env, input.manifests));
   if (!env.penpot.enabled) {
     lines.push('## Backups', '', 'This environment runs no Penpot: there is no database or assets volume to back up.'
       + ' Everything else is configuration in git (`lib/environments/`): re-sync to rebuild it.', '');

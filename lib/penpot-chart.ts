@@ -11,6 +11,7 @@ import { MetricsScrape } from './alerts/metrics-scrape';
 import { penpotAlertsFor } from './alerts/penpot-alerts-of';
 import { PenpotBackup } from './penpot-backup';
 import { PlatformNamespace } from './platform-namespace';
+import { allowFrontendExternalEgress } from './penpot/frontend-egress';
 import { BACKEND_PORT, EXPORTER_PORT, FRONTEND_PORT, PenpotCore } from './penpot-core';
 import { PENPOT_MCP_HTTP_PORT, PENPOT_MCP_WS_PORT, PenpotMcpServer } from './penpot-mcp-server';
 import { SmokeCheck, SmokeTarget } from './smoke-check';
@@ -201,6 +202,7 @@ export class PenpotChart extends Chart {
     const controller = peerAt(env.network.ingressController);
 
     net.allowIngress(frontend, controller, [{ port: FRONTEND_PORT }]);
+    allowFrontendExternalEgress(net, frontend, env.penpot.frontendEgress);
     net.allow(frontend, backend, [{ port: BACKEND_PORT }]);
     net.allow(frontend, exporter, [{ port: EXPORTER_PORT }]);
     net.allow(exporter, frontend, [{ port: FRONTEND_PORT }]);

@@ -2,6 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { AppOfAppsChart, PlatformAppRef } from './app-of-apps-chart';
 import { EnvironmentConfig } from './config/types';
 import { isOpenShift } from './config/cluster';
+import { installedKinds, markObjectsWithMissingCrds } from './crd-prerequisites';
 import { kmcpControllerApps } from './kmcp-controller';
 import { LlamaStackChart } from './llama-stack-chart';
 import { McpChart } from './mcp-chart';
@@ -48,14 +49,16 @@ export function buildEnvironment(env: EnvironmentConfig): EnvironmentCharts {
     apps.push({ name: 'mcp', chart: mcp, destinationNamespace: mcp.appNamespace });
     if (env.llamaStack.enabled) {
       const llama = new LlamaStackChart(app, 'llama-stack', { env, kubernetesMcp: mcp.kubernetes });
-      apps.push({ name: 'llama-stack', chart: llama, destinationNamespace: llama.appNamespace });
+      // After `mcp`: its connectors call the Kubernetes MCP server (the sync order of OPERATIONS.md follows the waves).
+      apps.push({ name: 'llama-stack', chart: llama, destinationNamespace: llama.appNamespace, syncWave: 1 });
     }
   }
-  const helmApps = env.kmcp.enabled && env.kmcp.controller.install ? kmcpControllerApps(env.kmcp.controller) : [];
+  const helmApps = env.kmcp.enabled && env.kmcp.controller.install ? kmcpControllerApps(env.kmcp.controller, env.images.mirrors) : [];
   if (env.kmcp.enabled) {
     const servers = new McpServersChart(app, 'mcp-servers', { env });
     apps.push({ name: 'mcp-servers', chart: servers, destinationNamespace: servers.appNamespace });
   }
+  markObjectsWithMissingCrds(apps.map((a) => a.chart), installedKinds(helmApps.map((h) => h.helm.chart)));
   const appOfApps = new AppOfAppsChart(app, APPS_FOLDER, { environment: env.name, argo: env.argo, envPath, apps, helmApps });
   const root = new RootApplicationChart(app, 'root', { environment: env.name, argo: env.argo, appsPath: `${envPath}/${APPS_FOLDER}` });
   return { app, apps, appOfApps, root, operations };

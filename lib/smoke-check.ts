@@ -8,6 +8,7 @@ import { k8s } from './k8s';
 import { WorkloadIdentity, selectorLabels, standardLabels } from './labels';
 import { McpEndpoint, McpGateway } from './mcp-gateway';
 import { NetworkIsolation } from './network-isolation';
+import { attemptsFor } from './smoke-budget';
 import { POD_DEFAULTS, containerSecurity, literalEnv, podSecurity, resourceRequirements } from './pods';
 
 /**
@@ -57,6 +58,12 @@ export interface SmokeTarget {
   readonly url: string;
   /** Where the URL lands: the smoke pod may reach exactly these pods on this port, and they accept it. */
   readonly reaches: SmokeFlow;
+  /**
+   * Time the target may need after the sync before it answers, when Argo CD cannot wait for it
+   * (a controller-made workload, lib/smoke-budget.ts). The check retries at least this long.
+   * @default 0 (Argo CD runs PostSync hooks only once the app's workloads are healthy)
+   */
+  readonly startBudgetSeconds?: number;
 }
 
 export interface SmokeCheckProps {
@@ -76,7 +83,15 @@ export interface SmokeCheckProps {
    * @default undefined (no MCP checks)
    */
   readonly mcpEndpointsOf?: Construct;
-  /** Tries per check before it counts as failed (`SMOKE_ATTEMPTS`). @default 3 */
+  /**
+   * Start budgets of MCP endpoints (by endpoint name) whose workload Argo CD cannot wait for.
+   * @default {} (none)
+   */
+  readonly mcpStartBudgets?: Readonly<Record<string, number>>;
+  /**
+   * Tries per check before it counts as failed (`SMOKE_ATTEMPTS`); raised so that the retries
+   * cover the largest target start budget. @default 3
+   */
   readonly attempts?: number;
   /** Pause between tries (`SMOKE_RETRY_DELAY_SECONDS`). @default 3 */
   readonly retryDelaySeconds?: number;
@@ -92,12 +107,13 @@ const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  * only for tool calls (penpot/penpot mcp/packages/server/src/PenpotMcpServer.ts `/mcp` handler; its
  * http test connects in multi-user mode without one), so no user secret is needed here.
  */
-export function mcpSmokeTarget(endpoint: McpEndpoint): SmokeTarget {
+export function mcpSmokeTarget(endpoint: McpEndpoint, startBudgetSeconds?: number): SmokeTarget {
   return {
     name: `mcp-${endpoint.name}`,
     kind: 'mcp',
     url: endpointUrls(endpoint).inCluster,
     reaches: { name: endpoint.serviceName, pods: endpoint.pods, port: endpoint.targetPort },
+    ...(startBudgetSeconds ? { startBudgetSeconds } : {}),
   };
 }
 
@@ -119,7 +135,6 @@ export class SmokeCheck extends Construct {
   constructor(scope: Construct, id: string, props: SmokeCheckProps) {
     super(scope, id);
     this.name = `${props.app}-smoke-check`;
-    const attempts = props.attempts ?? 3;
     const retryDelaySeconds = props.retryDelaySeconds ?? 3;
     const timeoutSeconds = props.timeoutSeconds ?? 10;
 
@@ -128,8 +143,10 @@ export class SmokeCheck extends Construct {
       throw new Error(`SmokeCheck ${this.name}: MCP endpoint ${e.name} is in namespace ${e.namespace}, not ${props.namespace}; `
         + 'its NetworkPolicy lives there: give that namespace a SmokeCheck of its own');
     }
-    this.targets = [...(props.targets ?? []), ...endpoints.map(mcpSmokeTarget)];
+    this.targets = [...(props.targets ?? []), ...endpoints.map((e) => mcpSmokeTarget(e, props.mcpStartBudgets?.[e.name]))];
     checkTargets(this.name, this.targets);
+    // Every check retries at least as long as the slowest target may take to start.
+    const attempts = attemptsFor(Math.max(0, ...this.targets.map((t) => t.startBudgetSeconds ?? 0)), retryDelaySeconds, props.attempts ?? 3);
     if (props.mcpEndpointsOf) {
       const seen = new Set(endpoints.map(endpointKey));
       const source = props.mcpEndpointsOf;

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Chart, Yaml } from 'cdk8s';
+import { ManifestObject } from './checks/model';
 import { EnvironmentConfig } from './config/types';
 import { CLIENT_CONFIG_FILES, claudeConfig, codexConfig, inspectorConfig, renderConnectMarkdown } from './connection-info';
 import { ExternalSecret } from './external-secret';
@@ -31,12 +32,18 @@ export function synthesizeEnvironment(env: EnvironmentConfig): OutputFile[] {
 
   const files: OutputFile[] = [];
   const allObjects: any[] = [];
+  // Every object as the checks read it from dist/ (for the upstream-contract sections of OPERATIONS.md).
+  const manifests: ManifestObject[] = [];
+  const add = (app: string, objects: any[]) => manifests.push(...objects.map((doc) => ({ file: `${DIST_DIR}/${env.name}/${app}/${app}.k8s.yaml`, env: env.name, app, doc })));
   for (const { name, chart } of apps) {
     const { objects, yaml } = renderChart(chart);
     allObjects.push(...objects);
+    add(name, objects);
     files.push({ path: `${env.name}/${name}/${name}.k8s.yaml`, content: yaml });
   }
-  files.push({ path: `${env.name}/${APPS_FOLDER}/${APPS_FOLDER}.k8s.yaml`, content: renderChart(appOfApps).yaml });
+  const applications = renderChart(appOfApps);
+  add(APPS_FOLDER, applications.objects);
+  files.push({ path: `${env.name}/${APPS_FOLDER}/${APPS_FOLDER}.k8s.yaml`, content: applications.yaml });
   files.push({ path: `${env.name}/root-application.yaml`, content: renderChart(root).yaml });
 
   // Outside every synced folder: Argo CD never runs it (OPERATIONS.md says when to).
@@ -51,6 +58,7 @@ export function synthesizeEnvironment(env: EnvironmentConfig): OutputFile[] {
     content: renderOperationsMarkdown({
       env, objects: allObjects, contract, backup: operations?.backup.runbook,
       restoreJobPath: manual ? `${DIST_DIR}/${env.name}/${RESTORE_JOB_FILE}` : undefined,
+      manifests,
     }),
   });
 

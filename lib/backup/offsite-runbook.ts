@@ -81,8 +81,8 @@ export function offsiteSections(env: EnvironmentConfig, b: BackupRunbook, restor
     `2. Create every Secret of SECRETS.md (\`npm run secrets -- --env ${env.name}\`). \`${o.secretName}\` must hold the **same**`
       + ' `RESTIC_PASSWORD` and credentials as before; the others may be new (a new `penpot-postgres` password is fine: the'
       + ' restore does not carry logins).',
-    `3. \`kubectl apply -f dist/${env.name}/root-application.yaml\`, then sync \`${env.name}-root\` and \`${env.name}-penpot\` in Argo CD`
-      + ' (README "Register with Argo CD"). Penpot starts empty.',
+    `3. \`kubectl apply -f dist/${env.name}/root-application.yaml\`, then sync \`${env.name}-root\` and every app up to`
+      + ` \`${env.name}-penpot\` in Argo CD, in the order of "Register with Argo CD and sync order" above. Penpot starts empty.`,
     '4. At once, pause the schedule, so that no backup of the empty installation becomes the newest set in the repository:', '',
     '   ```sh',
     `   kubectl -n ${ns} patch cronjob ${b.cronJobName} --type=merge -p '{"spec":{"suspend":true}}'`,

@@ -7,6 +7,7 @@ import { Dist, Finding } from './model';
 import { checkPenpotContract, PENPOT_CHECK_IDS } from './penpot';
 import { checkSchemas, SCHEMA_CHECKS } from './schema';
 import { checkWiring, WIRING_CHECK_IDS } from './wiring';
+import { checkUpstreamContracts, UPSTREAM_CONTRACT_CHECK_IDS } from './upstream-contracts';
 
 export * from './model';
 export * from './load';
@@ -15,12 +16,13 @@ export * from './schema';
 export * from './wiring';
 export * from './penpot-install';
 export * from './penpot';
+export * from './upstream-contracts';
 
 /** Every check id the library can report, e.g. for `--explain` or a policy allow-list. */
-export const CHECK_IDS: readonly string[] = [...Object.values(SCHEMA_CHECKS), ...WIRING_CHECK_IDS, ...PENPOT_CHECK_IDS];
+export const CHECK_IDS: readonly string[] = [...Object.values(SCHEMA_CHECKS), ...WIRING_CHECK_IDS, ...PENPOT_CHECK_IDS, ...UPSTREAM_CONTRACT_CHECK_IDS];
 
 export function runAllChecks(dist: Pick<Dist, 'objects' | 'contracts' | 'dirs'>): Finding[] {
-  return [...checkSchemas(dist.objects), ...checkWiring(dist), ...checkPenpotContract(dist.objects)];
+  return [...checkSchemas(dist.objects), ...checkWiring(dist), ...checkPenpotContract(dist.objects), ...checkUpstreamContracts(dist.objects)];
 }
 
 /** One line per finding: `file: object field: message [check]`; '' when there are none. */

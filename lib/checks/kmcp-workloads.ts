@@ -8,6 +8,7 @@
  * The translator declares no container ports; the listening port is modelled as one so the
  * "port a policy allows exists" check can compare numbers (numeric ports work without a declaration).
  */
+import { DEFAULT_KMCP_VERSION, kmcpAdapterImage } from '../kmcp-release';
 import { asArray, asRecord, kindOf, ManifestObject } from './model';
 
 export function isMcpServer(doc: any): boolean {
@@ -46,7 +47,7 @@ export function kmcpWorkloadOf(m: ManifestObject): ManifestObject {
           spec: {
             serviceAccountName: name,
             ...(d.podSecurityContext ? { securityContext: d.podSecurityContext } : {}),
-            ...(stdio ? { initContainers: [{ name: 'copy-binary', ...(init.securityContext ? { securityContext: init.securityContext } : {}) }] } : {}),
+            ...(stdio ? { initContainers: [{ name: 'copy-binary', image: init.image ?? kmcpAdapterImage(DEFAULT_KMCP_VERSION), ...(init.securityContext ? { securityContext: init.securityContext } : {}) }] } : {}),
             containers: [container],
           },
         },

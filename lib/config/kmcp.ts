@@ -132,6 +132,11 @@ function validateServer(list: IssueList, field: string, s: KmcpServerConfig, sto
   list.check((s.egress.cidrs.length === 0) === (s.egress.ports.length === 0), `${field}.egress`,
     'needs both cidrs and ports (or neither); allowed: e.g. { cidrs: ["0.0.0.0/0"], ports: [443] }');
   list.check(isPositiveInteger(s.replicas), `${field}.replicas`, `${show(s.replicas)} is not a positive integer`);
+  // kMCP's transport adapter keeps each MCP session in its pod and the controller's Service has no session
+  // affinity: with two replicas a session's next request may reach the pod that does not know it.
+  if (s.transport === 'stdio') {
+    list.check(s.replicas <= 1, `${field}.replicas`, `${show(s.replicas)} replicas of a stdio server lose MCP sessions (each pod's adapter keeps its own; kMCP's Service has no session affinity); allowed: 1`);
+  }
   list.check(Number.isInteger(s.runAsUser) && s.runAsUser > 0, `${field}.runAsUser`, `${show(s.runAsUser)} is not allowed; allowed: a non-zero UID (never root)`);
   checkResources(list, `${field}.resources`, s.resources);
 }

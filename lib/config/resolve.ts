@@ -4,6 +4,7 @@ import { applyKubernetesMcpRbacDefaults, validateKubernetesMcpRbac } from './kub
 import { kagentDefaults, kmcpDefaults, validateKagent, validateKmcp } from './kmcp';
 import { applyOperationsDefaults, validateOperations } from './operations';
 import { applyBackupDefaults, validateBackup } from './backup';
+import { applyFrontendEgressDefaults, validateFrontendEgress } from './penpot-frontend-egress';
 import {
   isDnsLabel, isDnsSubdomain, isEmailAddress, isGitRepoUrl, isHostName, ipv4CidrProblem, isPort,
   isPositiveInteger, parsePublicUri, parseQuantity,
@@ -123,7 +124,8 @@ export function applyDefaults(input: EnvironmentInput): EnvironmentConfig {
       version: p.version ?? PENPOT_VERSION,
       registration: p.registration ?? true,
       emailVerification: p.emailVerification ?? false,
-      airGapped: p.airGapped ?? false,
+      airGapped: p.airGapped ?? p.frontendEgress?.mode === 'air-gapped',
+      frontendEgress: applyFrontendEgressDefaults(p.frontendEgress, p.airGapped),
       mcp: {
         enabled: p.mcp?.enabled ?? true,
         replicas: p.mcp?.replicas ?? 1,
@@ -340,6 +342,7 @@ function validatePenpot(list: IssueList, env: EnvironmentConfig): void {
   }
   list.check(/^\d+\.\d+\.\d+$/.test(p.version), 'penpot.version',
     `${show(p.version)} is not a pinned release; allowed: a version such as ${PENPOT_VERSION} (never latest)`);
+  validateFrontendEgress(p.frontendEgress, p.airGapped, (f, why) => list.add(`penpot.${f}`, why), (f, v) => checkCidr(list, `penpot.${f}`, v));
   p.extraFlags.forEach((flag, i) => list.check(/^(enable|disable)-[a-z0-9-]+$/.test(flag), `penpot.extraFlags[${i}]`,
     `${show(flag)} is not a Penpot flag; allowed: enable-<name> or disable-<name>`));
   if (p.emailVerification && !p.smtp) {

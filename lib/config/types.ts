@@ -104,6 +104,11 @@ export interface OidcConfig {
   readonly scopes: string;
 }
 
+/** See {@link PenpotConfig.frontendEgress}. */
+export type PenpotFrontendEgress =
+  | { readonly mode: 'https'; readonly cidrs: readonly string[] }
+  | { readonly mode: 'air-gapped' };
+
 /** Where Penpot keeps uploaded files. */
 export type ObjectStorageConfig =
   | { readonly backend: 'fs' }
@@ -200,8 +205,19 @@ export interface PenpotConfig {
   readonly registration: boolean;
   /** Require e-mail verification (needs SMTP). @default false */
   readonly emailVerification: boolean;
-  /** Cluster without outbound DNS/Internet: nginx must not resolve external font hosts. @default false */
+  /**
+   * Cluster without outbound DNS/Internet: the frontend runs `enable-air-gapped-conf` (nginx does not
+   * proxy the external font and template hosts). @default true when `frontendEgress.mode` is 'air-gapped', else false
+   */
   readonly airGapped: boolean;
+  /**
+   * The fonts and dashboard templates the frontend's nginx fetches from fonts.googleapis.com,
+   * fonts.gstatic.com and raw.githubusercontent.com (upstream.md section 7): `https` lets the
+   * frontend open TCP 443 to `cidrs`; `air-gapped` turns those fetches off instead. Say which in
+   * every environment: under the default-deny egress, neither means requests that hang for 300 s.
+   * @default `{ mode: 'air-gapped' }` when `airGapped`, else `{ mode: 'https', cidrs: ['0.0.0.0/0'] }`
+   */
+  readonly frontendEgress: PenpotFrontendEgress;
   /** Penpot's official MCP server and the frontend's `/mcp/*` routes to it. */
   readonly mcp: PenpotMcpConfig;
   /** Anonymous telemetry to Penpot. @default false */

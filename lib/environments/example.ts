@@ -13,6 +13,9 @@ export const example: EnvironmentInput = {
   ingress: { className: 'nginx', tlsSecretName: 'penpot-tls', allowedSourceCidrs: ['10.0.0.0/8'] },
   penpot: {
     registration: false,
+    // Pods get no Internet egress here (only the internal SSO, SMTP and inference servers): the frontend runs
+    // air-gapped, without Google Fonts and the dashboard templates section, instead of hanging on them.
+    frontendEgress: { mode: 'air-gapped' },
     emailVerification: true,
     replicas: { frontend: 2, backend: 2, exporter: 1 },
     smtp: { host: 'smtp.example.internal', port: 587, defaultFrom: 'penpot@example.internal' },

@@ -26,6 +26,9 @@ export const homelab: EnvironmentInput = {
   penpot: {
     host: 'penpot.finalq.xyz',
     scheme: 'http',
+    // The homelab reaches the Internet: the frontend fetches fonts and dashboard templates itself
+    // (TCP 443 to any address: the font and template hosts sit behind CDNs).
+    frontendEgress: { mode: 'https', cidrs: ['0.0.0.0/0'] },
     // Same-origin at http://penpot.finalq.xyz/mcp/stream, and a dedicated host for clients that need one.
     mcp: { enabled: true, host: 'penpot-mcp.finalq.xyz' },
     backup: {

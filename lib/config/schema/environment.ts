@@ -15,6 +15,7 @@ import {
   accessMode, autoscalingInput, bool, exposureInput, namespaceGroupInput, num, numbers, podLocationInput, resourcesInput,
   section, str, stringMap, strings,
 } from './primitives';
+import { penpotFrontendEgressInput } from '../penpot-frontend-egress';
 
 const clusterInput = section({
   /** @default 'kubernetes' */
@@ -85,6 +86,7 @@ const penpotInput = section({
   registration: bool().optional(),
   emailVerification: bool().optional(),
   airGapped: bool().optional(),
+  frontendEgress: penpotFrontendEgressInput.optional(),
   mcp: penpotMcpInput.optional(),
   telemetry: bool().optional(),
   extraFlags: strings().optional(),
