@@ -157,7 +157,7 @@ describe('the schema is the one source of the settings', () => {
     return Object.entries(value).flatMap(([k, v]) => [`${prefix}${k}`, ...valueKeys(v, `${prefix}${k}.`)]);
   }
 
-  const MAPS = ['images.mirrors', 'monitoring.prometheusRules.labels', 'network.ingressController.podLabels',
+  const MAPS = ['images.mirrors', 'monitoring.prometheusRules.labels', 'monitoring.prometheus.podLabels', 'network.ingressController.podLabels',
     'network.ingressController.namespaceLabels', 'network.dns.podLabels'];
 
   test('every setting of the schema reaches the resolved configuration at the same path', () => {
