@@ -667,7 +667,10 @@ describe(`off-node copies with the scripts of dist/${ENV} and the real restic, r
     const setBytes = treeBytes(path.join(volumes.backups, secondSet));
     const growth = treeBytes(repo.dir) - before;
     figures['second run'] = `${ms} ms, set ${setBytes} bytes, repository +${growth} bytes (${(100 * growth / setBytes).toFixed(1)}% of the set)`;
-    expect(growth).toBeLessThan(setBytes * 0.25);
+    // restic cuts files into content-defined chunks of 512 KiB to 8 MiB (about 1 MiB on average): each edited
+    // region (the rewritten `file` table in the dump, the new asset in the archive) costs a chunk or two, whatever
+    // the set's size. Without deduplication the repository would grow by a whole set.
+    expect(growth).toBeLessThan(setBytes * 0.5);
   });
 
   test('a run with nothing new to upload (the set is already there) uploads nothing and still applies retention', () => {
@@ -741,14 +744,14 @@ describe(`off-node copies with the scripts of dist/${ENV} and the real restic, r
     const flags = Object.entries(keep).filter(([, n]) => n > 0).map(([k, n]) => `--keep-${k} ${n}`).join(' ');
     expect(idleUpload.stdout).toContain(`upload: off-node retention: ${flags}`);
 
-    // A fresh repository and a volume of 12 small sets, one every third night at 03:00 for 36 nights, under a
-    // small policy so that every rule decides something: last 1, daily 3, weekly 2, monthly 2.
+    // A fresh repository and a volume of 9 small sets, one every fourth night at 03:00 for 36 nights, under a
+    // small policy so that every rule decides something: last 1, daily 2, weekly 2, monthly 2.
     const small = { ...repo, dir: smallRepository };
     const backups = path.join(base, 'retention-backups');
     fs.mkdirSync(backups);
     const names: string[] = [];
-    for (let i = 12; i >= 1; i--) {
-      const name = new Date(Date.UTC(2026, 10, 30, 3, 0, 0) - i * 3 * 86_400_000).toISOString().replace(/[-:]|\.\d+/g, '');
+    for (let i = 9; i >= 1; i--) {
+      const name = new Date(Date.UTC(2026, 10, 30, 3, 0, 0) - i * 4 * 86_400_000).toISOString().replace(/[-:]|\.\d+/g, '');
       const dir = path.join(backups, name);
       fs.mkdirSync(dir);
       fs.writeFileSync(path.join(dir, 'database.dump'), `dump of ${name}\n${crypto.randomBytes(2048).toString('hex')}`);
@@ -756,14 +759,14 @@ describe(`off-node copies with the scripts of dist/${ENV} and the real restic, r
       names.push(name);
     }
     giveToPodUser(backups, backupPod);
-    const policy = { last: 1, daily: 3, weekly: 2, monthly: 2 };
-    const env = { OFFSITE_KEEP_LAST: '1', OFFSITE_KEEP_DAILY: '3', OFFSITE_KEEP_WEEKLY: '2', OFFSITE_KEEP_MONTHLY: '2' };
+    const policy = { last: 1, daily: 2, weekly: 2, monthly: 2 };
+    const env = { OFFSITE_KEEP_LAST: '1', OFFSITE_KEEP_DAILY: '2', OFFSITE_KEEP_WEEKLY: '2', OFFSITE_KEEP_MONTHLY: '2' };
     const r = runContainer(backupPod, 'upload', { ...volumes, backups }, pg, env, pg.port, small);
     expectOk(r);
     const kept = snapshotSets(small.dir);
     expect(kept).toEqual(expectedKept(names, policy));
     expect(kept.length).toBeLessThan(names.length);
-    figures.retention = `12 sets over 36 nights, policy ${JSON.stringify(policy)}: ${kept.length} kept (${kept.join(' ')})`;
+    figures.retention = `9 sets over 36 nights, policy ${JSON.stringify(policy)}: ${kept.length} kept (${kept.join(' ')})`;
     // The sets forgotten off-node are still on the volume; the next run must not upload them again.
     const again = runContainer(backupPod, 'upload', { ...volumes, backups }, pg, env, pg.port, small);
     expectOk(again);
