@@ -3,15 +3,14 @@ import { ImagesConfig, ResourceSpec } from './config/types';
 import { ExternalSecret } from './external-secret';
 import { imageTag, resolveImage } from './images';
 import { k8s } from './k8s';
-import { WorkloadIdentity, selectorLabels, standardLabels } from './labels';
-import {
-  POD_DEFAULTS, containerSecurity, execProbe, literalEnv, podSecurity, resourceRequirements, tcpProbe,
-} from './pods';
-import { Workload, workloadService } from './workload';
+import { WorkloadIdentity, selectorLabels } from './labels';
+import { BundledPostgres, POSTGRES_PORT, POSTGRES_UID } from './bundled-postgres';
+import { containerSecurity, execProbe, podSecurity, resourceRequirements, tcpProbe } from './pods';
+import { Workload } from './workload';
 
+export { POSTGRES_PORT } from './bundled-postgres';
 /** The postgres and valkey images run as this user (UID/GID 999 in both Debian-based images). */
-export const DATABASE_UID = 999;
-export const POSTGRES_PORT = 5432;
+export const DATABASE_UID = POSTGRES_UID;
 export const VALKEY_PORT = 6379;
 
 export interface BundledDatabasesProps {
@@ -49,68 +48,12 @@ export class BundledDatabases extends Construct {
     this.databaseName = props.databaseName ?? 'penpot';
     const pullPolicy = props.images.pullPolicy;
 
-    const pgId: WorkloadIdentity = { name: 'postgresql', instance: partOf, component: 'database', partOf, version: imageTag(props.images.postgres) };
-    this.postgresPods = selectorLabels(pgId);
-    workloadService(this, 'postgres-service', {
-      name: this.postgresServiceName, namespace: props.namespace, identity: pgId, headless: true,
-      ports: [{ name: 'postgres', port: POSTGRES_PORT }],
+    // Construct ids stay those of the earlier inline code: the synthesized objects are unchanged.
+    const postgres = new BundledPostgres(this, 'bundled-postgres', {
+      namespace: props.namespace, partOf, images: props.images, credentials: props.credentials, databaseName: this.databaseName,
+      storageClassName: props.storageClassName, size: props.postgresSize, resources: props.postgresResources,
     });
-    // pg_isready over TCP: the entrypoint's temporary init server listens on the socket only,
-    // so the pod is not ready (nor live) until the real server accepts connections.
-    const pgReady = ['sh', '-c', `exec pg_isready -U "$POSTGRES_USER" -d "$POSTGRES_DB" -h 127.0.0.1 -p ${POSTGRES_PORT}`];
-    new k8s.KubeStatefulSet(this, 'postgres', {
-      metadata: { name: this.postgresServiceName, namespace: props.namespace, labels: standardLabels(pgId) },
-      spec: {
-        serviceName: this.postgresServiceName,
-        replicas: 1,
-        selector: { matchLabels: selectorLabels(pgId) },
-        template: {
-          metadata: { labels: standardLabels(pgId) },
-          spec: {
-            ...POD_DEFAULTS,
-            securityContext: podSecurity(this, DATABASE_UID),
-            terminationGracePeriodSeconds: 60,
-            containers: [{
-              name: 'postgres',
-              image: resolveImage(props.images.postgres, props.images.mirrors),
-              imagePullPolicy: pullPolicy,
-              ports: [{ name: 'postgres', containerPort: POSTGRES_PORT, protocol: 'TCP' }],
-              env: [
-                props.credentials.envVar('POSTGRES_USER', 'POSTGRES_USER'),
-                props.credentials.envVar('POSTGRES_PASSWORD', 'POSTGRES_PASSWORD'),
-                ...literalEnv({
-                  POSTGRES_DB: this.databaseName,
-                  // A subdirectory: volume roots may hold lost+found or be owned by root (hostPath).
-                  PGDATA: '/var/lib/postgresql/data/pgdata',
-                }),
-              ],
-              startupProbe: execProbe(pgReady, { periodSeconds: 10, failureThreshold: 30 }),
-              readinessProbe: execProbe(pgReady, { periodSeconds: 10, failureThreshold: 3 }),
-              livenessProbe: tcpProbe('postgres', { periodSeconds: 20, failureThreshold: 6 }),
-              resources: resourceRequirements(props.postgresResources),
-              securityContext: containerSecurity(true),
-              volumeMounts: [
-                { name: 'data', mountPath: '/var/lib/postgresql/data' },
-                { name: 'run', mountPath: '/var/run/postgresql' },
-                { name: 'tmp', mountPath: '/tmp' },
-              ],
-            }],
-            volumes: [
-              { name: 'run', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } },
-              { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
-            ],
-          },
-        },
-        volumeClaimTemplates: [{
-          metadata: { name: 'data', labels: standardLabels(pgId) },
-          spec: {
-            accessModes: ['ReadWriteOnce'],
-            storageClassName: props.storageClassName,
-            resources: { requests: { storage: k8s.Quantity.fromString(props.postgresSize) } },
-          },
-        }],
-      },
-    });
+    this.postgresPods = postgres.pods;
 
     const valkeyId: WorkloadIdentity = { name: 'valkey', instance: partOf, component: 'cache', partOf, version: imageTag(props.images.valkey) };
     this.valkeyPods = selectorLabels(valkeyId);

@@ -5,6 +5,7 @@
  */
 import { stringify as toToml } from 'smol-toml';
 import type { LlamaStackEndpoint } from './llama-stack';
+import { llamaStackConnectSection } from './llama-stack-connect';
 import { McpEndpoint } from './mcp-gateway';
 
 export const NODE_ADDRESS_PLACEHOLDER = '<NODE_IP>';
@@ -123,19 +124,7 @@ export function renderConnectMarkdown(
   return lines.join('\n');
 }
 
-/** Llama Stack is no MCP server but a client of them: its own section, with what it registered. */
+/** Llama Stack is no MCP server but a client of them: its own section (lib/llama-stack-connect.ts). */
 function llamaStackSection(l: LlamaStackEndpoint): string[] {
-  const key = l.registration === 'connectors' ? 'top-level `connectors`' : '`registered_resources.tool_groups`';
-  return [
-    `## Llama Stack ${l.version} (uses the MCP servers above)`, '',
-    'OpenAI-compatible API under `/v1` (health: `GET /v1/health`); models are named `<provider>/<model id>`.', '',
-    '| reached from | base URL |', '|---|---|',
-    ...(l.ingressUrl ? [`| dedicated host (ingress) | \`${l.ingressUrl}\` |`] : []),
-    `| pods in the cluster | \`${l.inClusterUrl}\` |`, '',
-    l.clientNamespaces.length > 0
-      ? `In the cluster, pods of ${l.clientNamespaces.map((n) => `\`${n}\``).join(', ')} may call it (\`llamaStack.clientNamespaces\`).`
-      : 'In the cluster, no namespace may call it yet: list your apps\' namespaces in `llamaStack.clientNamespaces`.', '',
-    `MCP servers registered at start (run config ${key}); their NetworkPolicies admit Llama Stack's pods on the MCP port:`, '',
-    ...l.mcpServers.map((s) => `- \`${s.id}\` -> \`${s.url}\``), '',
-  ];
+  return llamaStackConnectSection(l);
 }

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { inferencePort } from './config/llama-stack';
+import { inferencePort, llamaStackSettings } from './config/llama-stack';
 import { EnvironmentConfig } from './config/types';
 import { declareTlsSecret } from './external-secret';
 import { KubernetesMcpServer } from './kubernetes-mcp-server';
@@ -29,7 +29,12 @@ export class LlamaStackChart extends Chart {
     this.appNamespace = l.namespace;
     new PlatformNamespace(this, 'namespace', { name: this.appNamespace, partOf: LLAMA_STACK_NAME, enforce: 'restricted' });
     if (env.ingress.tlsSecretName && l.ingressHost) declareTlsSecret(this, this.appNamespace, env.ingress.tlsSecretName, [l.ingressHost]);
+    const { storage, auth } = llamaStackSettings(env);
     this.llamaStack = new LlamaStack(this, 'llama-stack', {
+      storage,
+      auth,
+      storageClassName: env.storage.className,
+      kubeContext: env.operations.kubeContext,
       config: l,
       images: env.images,
       mcpServers: [kubernetesMcp.endpoint],
@@ -47,6 +52,13 @@ export class LlamaStackChart extends Chart {
     net.allowEgress(workload, { cidrs: l.inference.cidrs }, [{ port: inferencePort(l.inference.url) }]);
     if (l.ingressHost) net.allowIngress(workload, peerAt(env.network.ingressController), api);
     for (const namespace of l.clientNamespaces) net.allowIngress(workload, { pods: {}, namespace }, api);
+    // The kubernetes auth provider posts each caller's token to the API server (SelfSubjectReview).
+    if (auth.mode === 'kubernetes') {
+      net.allowEgress(workload, { cidrs: env.network.apiServer.cidrs }, env.network.apiServer.ports.map((port) => ({ port })));
+    }
+    const db = this.llamaStack.database;
+    if (db?.kind === 'bundled') net.allow(workload, { name: `${LLAMA_STACK_NAME}-postgres`, pods: db.pods }, [{ port: db.port }]);
+    if (db?.kind === 'external') net.allowEgress(workload, { cidrs: db.cidrs }, [{ port: db.port }]);
 
     if (env.monitoring.prometheusRules) {
       new WorkloadAlerts(this, 'alerts', {

@@ -1,15 +1,18 @@
 import { createHash } from 'node:crypto';
 import { Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
-import { llamaStackRelease } from './config/llama-stack';
-import { ImagesConfig, LlamaStackConfig } from './config/types';
+import { BundledPostgres } from './bundled-postgres';
+import { LlamaStackAuthConfig, LlamaStackStorageConfig, llamaStackRelease, llamaStackReplicated } from './config/llama-stack';
+import { ImagesConfig, LlamaStackConfig, ResourceSpec } from './config/types';
 import { endpointUrls } from './connection-info';
 import { ExternalSecret } from './external-secret';
 import { imageTag, resolveImage } from './images';
 import { InternalIngress, Router } from './internal-ingress';
 import { k8s } from './k8s';
 import { WorkloadIdentity, selectorLabels, standardLabels } from './labels';
-import { INFERENCE_API_KEY, LLAMA_STACK_PORT, McpServerRef, llamaStackRunConfig, mcpServerId } from './llama-stack-run-config';
+import {
+  INFERENCE_API_KEY, LLAMA_STACK_PORT, McpServerRef, PER_POD_ROUTES, POSTGRES_PASSWORD_ENV, POSTGRES_USER_ENV, RunConfigStores, llamaStackRunConfig, mcpServerId,
+} from './llama-stack-run-config';
 import { McpEndpoint } from './mcp-gateway';
 import { containerSecurity, httpProbe, podSecurity, resourceRequirements } from './pods';
 import { Workload, cpuAutoscaler } from './workload';
@@ -22,8 +25,26 @@ export const LLAMA_STACK_NAME = 'llama-stack';
 export const LLAMA_STACK_UID = 1001;
 export const CONFIG_DIR = '/etc/llama-stack';
 export const CONFIG_FILE = 'config.yaml';
-/** SQLite databases and uploaded files: per pod, gone with it (an emptyDir). */
+/**
+ * The state volume (a PersistentVolumeClaim): the SQLite databases (backend `sqlite`) and the
+ * uploaded files (`<STATE_DIR>/files`, both backends).
+ */
 export const STATE_DIR = '/var/lib/llama-stack';
+export const FILES_DIR = `${STATE_DIR}/files`;
+/** Name of the state PVC. */
+export const STATE_CLAIM = `${LLAMA_STACK_NAME}-state`;
+/**
+ * The cluster's root CA, the same bundle a pod's ServiceAccount volume carries as `ca.crt`,
+ * mounted from the `kube-root-ca.crt` ConfigMap that Kubernetes publishes in every namespace
+ * (1.21+): the server verifies the API server with it, without mounting a ServiceAccount token.
+ */
+export const KUBE_CA_CONFIGMAP = 'kube-root-ca.crt';
+// Not below CONFIG_DIR: a mount point inside the read-only ConfigMap volume cannot be created.
+export const KUBE_CA_DIR = '/etc/kube-ca';
+export const KUBE_CA_FILE = `${KUBE_CA_DIR}/ca.crt`;
+/** Defaults of the bundled PostgreSQL (replicated Llama Stack). */
+export const LLAMA_STACK_POSTGRES_RESOURCES: ResourceSpec = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } };
+export const LLAMA_STACK_DATABASE = 'llamastack';
 /** `~` of the server (it expands `~/.llama`); the image's own HOME (/root) is not writable as non-root. */
 export const HOME_DIR = '/home/llama-stack';
 /** Upstream health route (upstream.md section 4), served by the always-on inspect API. */
@@ -51,7 +72,18 @@ export interface LlamaStackEndpoint {
   readonly mcpServers: readonly (McpServerRef & { readonly id: string })[];
   readonly registration: 'tool_groups' | 'connectors';
   readonly clientNamespaces: readonly string[];
+  /** How clients authenticate: `kubernetes` (a bearer token the API server accepts) or `none`. */
+  readonly auth: LlamaStackAuthConfig;
+  /** kubectl context of the cluster, for the token commands in the docs. */
+  readonly kubeContext?: string;
+  /** Routes refused to every caller (the vector store API while several pods serve it). */
+  readonly refusedRoutes: readonly string[];
 }
+
+/** The PostgreSQL Llama Stack connects to, for the NetworkPolicies. */
+export type LlamaStackDatabase =
+  | { readonly kind: 'bundled'; readonly pods: Readonly<Record<string, string>>; readonly port: number }
+  | { readonly kind: 'external'; readonly cidrs: readonly string[]; readonly port: number };
 
 export interface LlamaStackProps {
   readonly config: LlamaStackConfig;
@@ -65,12 +97,25 @@ export interface LlamaStackProps {
   readonly allowedSourceCidrs?: readonly string[];
   /** Which router serves `ingressHost`: an Ingress for ingress-nginx, an edge Route on OpenShift. @default 'ingress-nginx' */
   readonly router?: Router;
+  /** Where the state lives (resolved and validated by config/llama-stack.ts). */
+  readonly storage: LlamaStackStorageConfig;
+  /** Who may call the API. */
+  readonly auth: LlamaStackAuthConfig;
+  /** StorageClass of the state PVC and the bundled PostgreSQL's volume. */
+  readonly storageClassName: string;
+  /** Resources of the bundled PostgreSQL. @default LLAMA_STACK_POSTGRES_RESOURCES */
+  readonly postgresResources?: ResourceSpec;
+  /** kubectl context of the cluster (docs only). @default undefined */
+  readonly kubeContext?: string;
 }
 
 /**
  * Llama Stack: its run config in a ConfigMap mounted as a file, a Deployment and Service on 8321
  * with `/v1/health` probes, the inference API key from an existing Secret, an optional HPA and an
  * optional ingress host. The MCP servers it uses are registered in the run config at start.
+ * State: SQLite on a PVC for one replica, PostgreSQL (bundled StatefulSet or external) shared by
+ * all replicas otherwise; uploaded files on the PVC in both cases. Access: `server.auth` with
+ * Kubernetes tokens when the API is reachable beyond the namespace.
  */
 export class LlamaStack extends Construct {
   readonly workload: Workload;
@@ -80,6 +125,8 @@ export class LlamaStack extends Construct {
   readonly endpoint: LlamaStackEndpoint;
   /** The run config as written into the ConfigMap. */
   readonly runConfig: Record<string, unknown>;
+  /** The PostgreSQL it uses; undefined with SQLite. */
+  readonly database?: LlamaStackDatabase;
 
   constructor(scope: Construct, id: string, props: LlamaStackProps) {
     super(scope, id);
@@ -101,14 +148,59 @@ export class LlamaStack extends Construct {
       },
     });
 
+    const { storage, auth } = props;
+    let stores: RunConfigStores = { kind: 'sqlite', dir: STATE_DIR };
+    let dbCredentials: ExternalSecret | undefined;
+    if (storage.backend === 'postgres') {
+      const ext = storage.externalPostgres;
+      dbCredentials = new ExternalSecret(this, 'postgres-credentials', {
+        name: ext?.secret ?? `${LLAMA_STACK_NAME}-postgres`,
+        namespace: ns,
+        purpose: ext
+          ? `Login at the PostgreSQL ${ext.host}:${ext.port}/${ext.database} where Llama Stack keeps its shared stores`
+          : 'PostgreSQL login: initialises the bundled database on first start and is used by Llama Stack for its shared stores',
+        keys: {
+          POSTGRES_USER: { description: 'Database user', source: { kind: 'operator', example: 'llamastack' } },
+          POSTGRES_PASSWORD: { description: 'Database password', source: ext ? { kind: 'operator', example: 'the-password' } : { kind: 'random', bytes: 32 } },
+        },
+      });
+      if (ext) {
+        stores = { kind: 'postgres', host: ext.host, port: ext.port, database: ext.database };
+        this.database = { kind: 'external', cidrs: ext.cidrs, port: ext.port };
+      } else {
+        const pg = new BundledPostgres(this, 'postgres', {
+          namespace: ns, partOf: LLAMA_STACK_NAME, images: props.images, credentials: dbCredentials,
+          databaseName: LLAMA_STACK_DATABASE, storageClassName: props.storageClassName, size: storage.bundledPostgresSize,
+          resources: props.postgresResources ?? LLAMA_STACK_POSTGRES_RESOURCES,
+        });
+        stores = { kind: 'postgres', host: `${pg.serviceName}.${ns}.svc`, port: pg.port, database: pg.databaseName };
+        this.database = { kind: 'bundled', pods: pg.pods, port: pg.port };
+      }
+    }
+
     const mcpServers = props.mcpServers.map((e) => ({ name: e.name, url: endpointUrls(e).inCluster }));
+    const refusedRoutes = llamaStackReplicated(config) ? [...PER_POD_ROUTES] : [];
     this.runConfig = llamaStackRunConfig({
       version: config.version,
       distribution: config.distribution,
       inference: config.inference,
       mcpServers,
-      stateDir: STATE_DIR,
+      stores,
+      filesDir: FILES_DIR,
       hasApiKey: apiKey !== undefined,
+      auth: auth.mode === 'kubernetes'
+        ? { apiServerUrl: auth.apiServerUrl, caFile: KUBE_CA_FILE, groups: auth.clientGroups, users: auth.clientUsers }
+        : undefined,
+      forbiddenRoutes: refusedRoutes,
+    });
+
+    new k8s.KubePersistentVolumeClaim(this, 'state', {
+      metadata: { name: STATE_CLAIM, namespace: ns, labels },
+      spec: {
+        accessModes: [storage.accessMode],
+        storageClassName: props.storageClassName,
+        resources: { requests: { storage: k8s.Quantity.fromString(storage.size) } },
+      },
     });
     const configYaml = Yaml.stringify(this.runConfig);
     new k8s.KubeConfigMap(this, 'config', {
@@ -123,6 +215,8 @@ export class LlamaStack extends Construct {
       identity,
       replicas: config.replicas,
       autoscaled: config.autoscaling !== undefined,
+      // A ReadWriteOnce volume attaches to one node: the old pod must stop before the new one starts.
+      strategy: storage.accessMode === 'ReadWriteOnce' ? { type: 'Recreate' } : undefined,
       // The server reads its config file only at start.
       podAnnotations: { 'checksum/config': createHash('sha256').update(configYaml).digest('hex') },
       servicePorts: [{ name: 'http', port: LLAMA_STACK_PORT }],
@@ -139,6 +233,10 @@ export class LlamaStack extends Construct {
           env: [
             { name: 'HOME', value: HOME_DIR },
             ...(apiKey ? [apiKey.envVar(INFERENCE_API_KEY, INFERENCE_API_KEY)] : []),
+            ...(dbCredentials ? [
+              dbCredentials.envVar(POSTGRES_USER_ENV, 'POSTGRES_USER'),
+              dbCredentials.envVar(POSTGRES_PASSWORD_ENV, 'POSTGRES_PASSWORD'),
+            ] : []),
           ],
           // Importing the providers takes a while on a small node: up to 5 minutes to come up.
           startupProbe: httpProbe(HEALTH_PATH, 'http', { periodSeconds: 10, failureThreshold: 30 }),
@@ -151,13 +249,16 @@ export class LlamaStack extends Construct {
             { name: 'state', mountPath: STATE_DIR },
             { name: 'home', mountPath: HOME_DIR },
             { name: 'tmp', mountPath: '/tmp' },
+            ...(auth.mode === 'kubernetes' ? [{ name: 'kube-ca', mountPath: KUBE_CA_DIR, readOnly: true }] : []),
           ],
         }],
         volumes: [
           { name: 'config', configMap: { name: LLAMA_STACK_NAME } },
-          scratch('state', '2Gi'),
+          { name: 'state', persistentVolumeClaim: { claimName: STATE_CLAIM } },
+          // Caches only (`~/.llama`, `~/.cache`, temporary files): rebuilt on start.
           scratch('home', '1Gi'),
           scratch('tmp', '1Gi'),
+          ...(auth.mode === 'kubernetes' ? [{ name: 'kube-ca', configMap: { name: KUBE_CA_CONFIGMAP, items: [{ key: 'ca.crt', path: 'ca.crt' }] } }] : []),
         ],
       },
     });
@@ -196,6 +297,9 @@ export class LlamaStack extends Construct {
       mcpServers: mcpServers.map((s) => ({ ...s, id: mcpServerId(s.name) })),
       registration: release.mcpRegistration,
       clientNamespaces: config.clientNamespaces,
+      auth,
+      kubeContext: props.kubeContext,
+      refusedRoutes,
     };
   }
 

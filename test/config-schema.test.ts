@@ -166,7 +166,8 @@ describe('the schema is the one source of the settings', () => {
         objectStorage: { backend: 's3', bucket: 'penpot', region: 'r', endpoint: 'https://s3.test.internal' },
         backup: { offsite: { repository: 'rest:https://nas.test.internal/penpot', egress: { cidrs: ['192.0.2.10/32'] } } } },
       kubernetesMcp: { enabled: true, autoscaling: { minReplicas: 1, maxReplicas: 2 }, exposure: { type: 'NodePort', nodePort: 30001 } },
-      llamaStack: { enabled: true, autoscaling: { minReplicas: 1, maxReplicas: 2 } },
+      llamaStack: { enabled: true, autoscaling: { minReplicas: 1, maxReplicas: 2 },
+        storage: { externalPostgres: { host: 'pg.test.internal', secret: 'llama-pg', cidrs: ['10.0.0.0/8'] } } },
       monitoring: { prometheusRules: { labels: {} } },
       network: { dns: { namespace: 'kube-system', podLabels: {}, ports: [53] } },
     });

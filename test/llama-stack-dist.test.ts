@@ -149,16 +149,58 @@ describe.each(llamaStacks.map((d) => [d.env, d] as const))('dist/%s Llama Stack'
     }
   });
 
-  test('every path the run config writes is on an emptyDir mount (the root filesystem is read-only)', () => {
+  test('every path the run config writes is on the state PersistentVolumeClaim (the root filesystem is read-only), HOME on an emptyDir', () => {
     expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
     const spec = podSpecOf(deployment.doc)!;
-    const writable = c.volumeMounts.filter((m: any) => spec.volumes.find((v: any) => v.name === m.name)?.emptyDir).map((m: any) => m.mountPath);
+    const volumeOf = (m: any) => spec.volumes.find((v: any) => v.name === m.name);
+    const claimed = c.volumeMounts.filter((m: any) => volumeOf(m)?.persistentVolumeClaim && !m.readOnly).map((m: any) => m.mountPath);
     const paths = [
-      ...Object.values<any>(runConfig.storage.backends).map((b) => b.db_path),
+      ...Object.values<any>(runConfig.storage.backends).filter((b) => b.db_path).map((b) => b.db_path),
       ...runConfig.providers.files.map((f: any) => f.config.storage_dir),
     ];
-    for (const p of paths) expect({ p, writable: writable.some((w: string) => p.startsWith(`${w}/`)) }).toEqual({ p, writable: true });
+    expect(paths.length).toBeGreaterThan(0);
+    for (const p of paths) expect({ p, claimed: claimed.some((w: string) => p.startsWith(`${w}/`)) }).toEqual({ p, claimed: true });
     const home = c.env.find((e: any) => e.name === 'HOME').value;
-    expect(writable).toContain(home);
+    expect(volumeOf(c.volumeMounts.find((m: any) => m.mountPath === home))?.emptyDir).toBeDefined();
+  });
+
+  test('the state claim exists with the access mode its replica count needs; a ReadWriteOnce claim goes with the Recreate strategy', () => {
+    const spec = podSpecOf(deployment.doc)!;
+    const claimName = spec.volumes.find((v: any) => v.persistentVolumeClaim)?.persistentVolumeClaim.claimName;
+    const claim = index.find(env, deployment.doc.metadata.namespace, 'PersistentVolumeClaim', claimName)!;
+    expect(claim).toBeDefined();
+    const hpa = dist.objects.find((o) => o.env === env && o.doc.kind === 'HorizontalPodAutoscaler' && o.doc.spec.scaleTargetRef.name === 'llama-stack');
+    const replicated = hpa !== undefined || (deployment.doc.spec.replicas ?? 1) > 1;
+    expect(claim.doc.spec.accessModes).toEqual([replicated ? 'ReadWriteMany' : 'ReadWriteOnce']);
+    if (!replicated) expect(deployment.doc.spec.strategy).toEqual({ type: 'Recreate' });
+  });
+
+  test('PostgreSQL stores take their login from the environment only, and the host is a Service of dist/ or the configured server', () => {
+    const pg = Object.entries<any>(runConfig.storage.backends).filter(([, b]) => b.type.endsWith('_postgres'));
+    for (const [name, b] of pg) {
+      expect({ name, user: b.user, password: b.password }).toEqual({ name, user: '${env.POSTGRES_USER}', password: '${env.POSTGRES_PASSWORD}' });
+      const [service, namespace] = b.host.split('.');
+      const svc = index.find(env, namespace, 'Service', service);
+      if (svc) expect(workloadsSelectedBy(index, svc).map((w) => w.doc.kind)).toEqual(['StatefulSet']);
+    }
+    expect(configMap.data['config.yaml']).not.toMatch(/password: (?!\$\{env\.)/);
+  });
+
+  test('a bundled PostgreSQL is the one the stores name: Service port -> container port, the database it creates, the same Secret keys', () => {
+    const pg = Object.values<any>(runConfig.storage.backends).filter((b) => b.type.endsWith('_postgres'));
+    if (pg.length === 0) return;
+    const [serviceName, namespace] = pg[0].host.split('.');
+    const service = index.find(env, namespace, 'Service', serviceName);
+    if (!service) return; // an external server: its address is configuration, not an object of dist/
+    const [db] = workloadsSelectedBy(index, service);
+    const dbContainer = containersOf(podSpecOf(db.doc))[0];
+    const sp = service.doc.spec.ports[servicePortIndex(service.doc, pg[0].port)];
+    expect(sp).toBeDefined();
+    expect(podDeclaresPort(db.doc, targetPortOf(sp))).toBe(true);
+    const envOf = (container: any, name: string) => container.env.find((e: any) => e.name === name);
+    for (const b of pg) expect(b.db).toBe(envOf(dbContainer, 'POSTGRES_DB').value);
+    for (const name of ['POSTGRES_USER', 'POSTGRES_PASSWORD']) {
+      expect(envOf(c, name).valueFrom.secretKeyRef).toEqual(envOf(dbContainer, name).valueFrom.secretKeyRef);
+    }
   });
 });

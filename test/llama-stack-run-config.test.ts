@@ -7,7 +7,7 @@ const inference = (over: Partial<LlamaStackInferenceConfig> = {}): LlamaStackInf
   kind: 'vllm', url: 'http://vllm.test.internal:8000/v1', models: [], cidrs: ['0.0.0.0/0'], ...over,
 });
 const runConfig = (version: string, over: Partial<LlamaStackInferenceConfig> = {}, hasApiKey = false): any => llamaStackRunConfig({
-  version, distribution: 'starter', inference: inference(over), mcpServers: MCP, stateDir: '/var/lib/llama-stack', hasApiKey,
+  version, distribution: 'starter', inference: inference(over), mcpServers: MCP, stores: { kind: 'sqlite', dir: '/var/lib/llama-stack' }, filesDir: '/var/lib/llama-stack/files', hasApiKey,
 });
 
 describe('the MCP registration follows the release', () => {
@@ -55,13 +55,14 @@ describe('release-specific provider names', () => {
     expect(config.storage.stores.connectors).toEqual({ namespace: 'connectors', backend: 'kv_default' });
   });
 
-  test('0.7.1 runs responses on inline::builtin with file-search, and SQL prompt and connector stores', () => {
+  test('0.7.1 runs responses on inline::builtin with file-search, and KV prompt and connector stores (as its starter config.yaml)', () => {
     const config = runConfig('0.7.1');
     expect(config.apis).toContain('responses');
     expect(config.apis).not.toContain('agents');
     expect(config.providers.responses[0].provider_type).toBe('inline::builtin');
     expect(config.providers.tool_runtime.map((p: any) => p.provider_type)).toContain('inline::file-search');
-    expect(config.storage.stores.connectors).toEqual({ table_name: 'connectors', backend: 'sql_default' });
+    expect(config.storage.stores.connectors).toEqual({ namespace: 'connectors', backend: 'kv_default' });
+    expect(config.storage.stores.prompts).toEqual({ namespace: 'prompts', backend: 'kv_default' });
   });
 
   test('every API listed has its providers and every provider API is listed', () => {

@@ -35,7 +35,21 @@ describe('Llama Stack flows in example', () => {
     expect(canReachAddress(dist.objects, llama, '10.20.0.15', 8000)).toBe(true);
     expect(canReachAddress(dist.objects, llama, '10.20.0.15', 22)).toBe(false);
     expect(canReachAddress(dist.objects, llama, '10.30.0.15', 8000)).toBe(false);
-    expect(canReachAddress(dist.objects, llama, '1.1.1.1', 443)).toBe(false);
+    expect(canReachAddress(dist.objects, llama, '1.1.1.1', 8000)).toBe(false);
+  });
+
+  test('it reaches the API server on network.apiServer ports (the kubernetes auth provider posts SelfSubjectReviews) and nothing else outside', () => {
+    for (const port of [443, 6443]) expect(canReachAddress(dist.objects, llama, '10.0.0.1', port)).toBe(true);
+    for (const port of [22, 80, 5432, 8080]) expect({ port, allowed: canReachAddress(dist.objects, llama, '1.1.1.1', port) }).toEqual({ port, allowed: false });
+  });
+
+  test('it reaches its bundled PostgreSQL on 5432, which admits nothing else', () => {
+    const pg = pod(ENV, 'StatefulSet/llama-stack-postgres');
+    expect(canConnect(dist.objects, llama, pg, 5432)).toBe(true);
+    for (const other of [mcp, controller, agent, outsider]) {
+      expect({ from: other.owner, allowed: canConnect(dist.objects, other, pg, 5432) }).toEqual({ from: other.owner, allowed: false });
+    }
+    expect(canConnect(dist.objects, llama, pg, 8080)).toBe(false);
   });
 
   test('it queries cluster DNS', () => {

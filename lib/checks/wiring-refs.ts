@@ -96,12 +96,25 @@ export function refsOf(doc: any): Ref[] {
 
 const show = (name: unknown): string => (typeof name === 'string' ? `'${name}'` : String(name));
 
+/**
+ * ConfigMaps the cluster publishes in every namespace, with their keys: `kube-root-ca.crt` (the
+ * root CA, by kube-controller-manager's root-ca-cert-publisher since Kubernetes 1.20).
+ */
+export const CLUSTER_PROVIDED_CONFIGMAPS: Readonly<Record<string, readonly string[]>> = { 'kube-root-ca.crt': ['ca.crt'] };
+
 export function checkConfigMapRefs(objects: readonly ManifestObject[]): Finding[] {
   const index = new ObjectIndex(objects);
   const findings: Finding[] = [];
   for (const m of objects) {
     const ns = namespaceOf(m.doc);
     for (const r of refsOf(m.doc).filter((r) => r.kind === 'ConfigMap' && !r.optional)) {
+      const provided = CLUSTER_PROVIDED_CONFIGMAPS[asString(r.name) ?? ''];
+      if (provided) {
+        for (const k of r.keys.filter((k) => typeof k.key !== 'string' || !provided.includes(k.key))) {
+          findings.push(findingAt(REF_CHECKS.configMap, m, `ConfigMap ${show(r.name)} (published by the cluster) has no key ${show(k.key)}`, k.field));
+        }
+        continue;
+      }
       const cm = index.find(m.env, ns, 'ConfigMap', asString(r.name) ?? '');
       if (!cm) {
         findings.push(findingAt(REF_CHECKS.configMap, m, `ConfigMap ${show(r.name)} does not exist in namespace '${ns}' of env '${m.env}'`, r.field));

@@ -6,6 +6,7 @@
 import type { OffsiteBackupConfig } from '../backup/offsite-config';
 import type { z } from 'zod';
 import type { environmentInput, kmcpServerInput } from './schema/environment';
+import type { LlamaStackAuthConfig, LlamaStackStorageConfig } from './llama-stack';
 
 /** Kubernetes resource requests and limits of one container, as Kubernetes quantities. */
 export interface ResourceSpec {
@@ -487,13 +488,17 @@ export interface LlamaStackConfig {
   readonly replicas: number;
   /**
    * HorizontalPodAutoscaler on CPU, e.g. `{ minReplicas: 2, maxReplicas: 5, targetCpuPercent: 70 }`.
-   * Each pod keeps its own SQLite state (stored responses, conversations). @default undefined
+   * Needs shared state: `storage.backend` 'postgres' (the default then). @default undefined
    */
   readonly autoscaling?: LlamaStackAutoscaling;
   /** Optional host routed by the ingress to the Llama Stack API. @default undefined */
   readonly ingressHost?: string;
   /** Namespaces whose pods (your apps and agents) may call the Llama Stack API. @default [] */
   readonly clientNamespaces: readonly string[];
+  /** Where its state lives: SQLite on a PVC (one replica) or shared PostgreSQL (see config/llama-stack.ts). */
+  readonly storage: LlamaStackStorageConfig;
+  /** Who may call its API: Kubernetes tokens by default when it is reachable beyond its namespace. */
+  readonly auth: LlamaStackAuthConfig;
   /** @default requests 250m/1Gi, limits 2/2Gi */
   readonly resources: ResourceSpec;
 }

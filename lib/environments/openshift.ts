@@ -21,6 +21,9 @@ export const openshift: EnvironmentInput = {
   },
   // The context `oc login https://api.ocp.example.internal:6443` writes (namespace/server/user).
   operations: { kubeContext: 'default/api-ocp-example-internal:6443/kube:admin' },
+  // OpenShift Data Foundation's CephFS class (ReadWriteMany): replicated Llama Stack shares its uploaded files on it,
+  // and its bundled PostgreSQL keeps its volume there. Name the class `oc get storageclass` shows.
+  storage: { className: 'ocs-storagecluster-cephfs', hostPathBacked: false },
   penpot: { enabled: false },
   kubernetesMcp: {
     enabled: true,
@@ -48,6 +51,9 @@ export const openshift: EnvironmentInput = {
     },
     autoscaling: { minReplicas: 2, maxReplicas: 5, targetCpuPercent: 70 },
     ingressHost: 'llama-stack.apps.ocp.example.internal',
+    // Callers send `Authorization: Bearer $(oc whoami -t)`; only members of this OpenShift group pass
+    // (`oc adm groups new llama-stack-users alice bob`). Replicas share PostgreSQL stores (bundled).
+    auth: { clientGroups: ['llama-stack-users'] },
   },
   // OpenShift's user-workload monitoring reads PrometheusRules without a selector label.
   monitoring: { prometheusRules: { labels: {} } },

@@ -23,7 +23,7 @@ describe('runAllChecks', () => {
 describe('CHECK_IDS', () => {
   it('lists every id once, each as group/name', () => {
     expect(new Set(CHECK_IDS).size).toBe(CHECK_IDS.length);
-    for (const id of CHECK_IDS) expect(id).toMatch(/^(schema|wiring|penpot|upstream)\/[a-z0-9-]+$/);
+    for (const id of CHECK_IDS) expect(id).toMatch(/^(schema|wiring|penpot|upstream|llama-stack|state)\/[a-z0-9-]+$/);
   });
 });
 

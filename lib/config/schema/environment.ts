@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { offsiteInput } from '../../backup/offsite-config';
+import { llamaStackAuthInput, llamaStackStorageInput } from '../llama-stack-input';
 import {
   accessMode, autoscalingInput, bool, exposureInput, namespaceGroupInput, num, numbers, podLocationInput, resourcesInput,
   section, str, stringMap, strings,
@@ -197,6 +198,8 @@ const llamaStackInput = section({
   ingressHost: str().optional(),
   clientNamespaces: strings().optional(),
   resources: resourcesInput().optional(),
+  storage: llamaStackStorageInput.optional(),
+  auth: llamaStackAuthInput.optional(),
 });
 
 const monitoringInput = section({
