@@ -238,6 +238,7 @@ describe('npm run down', () => {
       'Namespace//penpot',
       'PersistentVolumeClaim/penpot/data-penpot-postgres-0',
       ...declaredClaims,
+      'Secret/penpot/penpot-backup-offsite',
       'Secret/penpot/penpot-postgres',
       'Secret/penpot/penpot-secret-key',
     ].sort());
@@ -250,7 +251,7 @@ describe('npm run down', () => {
   test('--delete-data also deletes the PVCs and keeps the Namespace', () => {
     const cluster = upCluster();
     expectOk(cluster.run('down', ['--env', 'homelab', '--app', 'penpot', '--delete-data']));
-    expect(kept(cluster)).toEqual(['Namespace//penpot', 'Secret/penpot/penpot-postgres', 'Secret/penpot/penpot-secret-key']);
+    expect(kept(cluster)).toEqual(['Namespace//penpot', 'Secret/penpot/penpot-backup-offsite', 'Secret/penpot/penpot-postgres', 'Secret/penpot/penpot-secret-key']);
   });
 
   test('--delete-namespace without --delete-data is refused and deletes nothing', () => {
