@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import {
-  RemoteMcpServer, RemoteMcpServerSpecAllowedNamespacesFrom, RemoteMcpServerSpecProtocol,
+  RemoteMcpServer, RemoteMcpServerSpecAllowedNamespacesFrom, RemoteMcpServerSpecHeadersFromValueFromType, RemoteMcpServerSpecProtocol,
 } from '../imports/kagent-kagent.dev';
 import { endpointUrls } from './connection-info';
+import type { HeaderSecret } from './kubernetes-mcp-server';
 import { MANAGED_BY } from './labels';
 import { McpEndpoint } from './mcp-gateway';
 
@@ -11,6 +12,11 @@ export interface KagentRemoteMcpServerProps {
   readonly endpoint: McpEndpoint;
   /** Namespaces whose kagent agents may reference this object. */
   readonly agentNamespaces: readonly string[];
+  /**
+   * The Secret (beside this object) whose `authorization` key holds the whole header value,
+   * `Bearer <token>`, for a server that requires one. Never a literal. @default undefined: no header
+   */
+  readonly credential?: HeaderSecret;
 }
 
 /**
@@ -37,6 +43,12 @@ export class KagentRemoteMcpServer extends Construct {
         description: e.title,
         url: this.url,
         protocol: RemoteMcpServerSpecProtocol.STREAMABLE_UNDERSCORE_HTTP,
+        ...(props.credential ? {
+          headersFrom: [{
+            name: 'Authorization',
+            valueFrom: { type: RemoteMcpServerSpecHeadersFromValueFromType.SECRET, name: props.credential.secretName, key: props.credential.key },
+          }],
+        } : {}),
         allowedNamespaces: {
           from: RemoteMcpServerSpecAllowedNamespacesFrom.SELECTOR,
           selector: {
@@ -47,3 +59,4 @@ export class KagentRemoteMcpServer extends Construct {
     });
   }
 }
+

@@ -147,6 +147,7 @@ export class KmcpMcpServer extends Construct {
       servicePort: s.port,
       path: s.transport === 'http' ? s.http!.path : KMCP_STDIO_PATH,
       managedBy: 'kmcp',
+      unauthenticatedReason: s.unauthenticatedAcknowledged,
     });
   }
 }

@@ -37,7 +37,8 @@ export class LlamaStackChart extends Chart {
       kubeContext: env.operations.kubeContext,
       config: l,
       images: env.images,
-      mcpServers: [kubernetesMcp.endpoint],
+      // With auth on, the server's in-cluster-only instance (Llama Stack's connector sends no header).
+      mcpServers: [kubernetesMcp.llamaStack?.endpoint ?? kubernetesMcp.endpoint],
       ingressClassName: env.ingress.className,
       tlsSecretName: env.ingress.tlsSecretName,
       allowedSourceCidrs: env.ingress.allowedSourceCidrs,
@@ -48,7 +49,8 @@ export class LlamaStackChart extends Chart {
     const workload = { name: LLAMA_STACK_NAME, pods: this.llamaStack.pods };
     const api = [{ port: this.llamaStack.port }];
     // The MCP chart admits these pods on the same port (the other half of the flow).
-    net.allowEgress(workload, { pods: kubernetesMcp.pods, namespace: kubernetesMcp.namespace }, [{ port: kubernetesMcp.port }]);
+    const mcp = kubernetesMcp.llamaStack ?? kubernetesMcp;
+    net.allowEgress(workload, { pods: mcp.pods, namespace: kubernetesMcp.namespace }, [{ port: mcp.port }]);
     net.allowEgress(workload, { cidrs: l.inference.cidrs }, [{ port: inferencePort(l.inference.url) }]);
     if (l.ingressHost) net.allowIngress(workload, peerAt(env.network.ingressController), api);
     for (const namespace of l.clientNamespaces) net.allowIngress(workload, { pods: {}, namespace }, api);

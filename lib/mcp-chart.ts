@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KUBERNETES_MCP_METRICS_PORT, MetricsScrape } from './alerts/metrics-scrape';
+import { resolveKubernetesMcpIdentity } from './config/kubernetes-mcp-auth';
 import { EnvironmentConfig } from './config/types';
 import { declareTlsSecret } from './external-secret';
 import { KagentRemoteMcpServer } from './kagent-remote-mcp-server';
@@ -33,8 +34,14 @@ export class McpChart extends Chart {
     if (env.ingress.tlsSecretName && k.ingressHost) declareTlsSecret(this, this.appNamespace, env.ingress.tlsSecretName, [k.ingressHost]);
     this.gateway = McpGateway.forEnvironment(this, 'gateway', env);
     const metricsPort = env.monitoring.prometheusRules ? KUBERNETES_MCP_METRICS_PORT : undefined;
-    const server = new KubernetesMcpServer(this, 'kubernetes', { gateway: this.gateway, config: env.kubernetesMcp, images: env.images, metricsPort });
-    if (env.kagent.enabled) new KagentRemoteMcpServer(this, 'kubernetes-kagent', { endpoint: server.endpoint, agentNamespaces: env.kagent.agentNamespaces });
+    const server = new KubernetesMcpServer(this, 'kubernetes', {
+      gateway: this.gateway, config: env.kubernetesMcp, images: env.images, identity: resolveKubernetesMcpIdentity(env), metricsPort,
+    });
+    if (env.kagent.enabled) {
+      new KagentRemoteMcpServer(this, 'kubernetes-kagent', {
+        endpoint: server.endpoint, agentNamespaces: env.kagent.agentNamespaces, credential: server.kagentCredential,
+      });
+    }
     this.kubernetes = server;
 
     const net = new NetworkIsolation(this, 'network', { namespace: this.appNamespace, dns: env.network.dns, labels: systemLabels('mcp') });
@@ -44,8 +51,15 @@ export class McpChart extends Chart {
     if (k.ingressHost) net.allowIngress(workload, peerAt(env.network.ingressController), port);
     if (k.exposure.type === 'NodePort') net.allowIngress(workload, { cidrs: env.network.mcpClientCidrs }, port);
     for (const namespace of mcpCallerNamespaces(env)) net.allowIngress(workload, { pods: {}, namespace }, port);
-    // Llama Stack's chart allows the egress half of this flow.
-    if (env.llamaStack.enabled) net.allowIngress(workload, { pods: llamaStackPodLabels(), namespace: env.llamaStack.namespace }, port);
+    // Llama Stack's chart allows the egress half of this flow: to its own instance when auth is on.
+    const llama = server.llamaStack;
+    if (llama) {
+      const instance = { name: llama.endpoint.serviceName, pods: llama.pods };
+      net.allowEgress(instance, { cidrs: env.network.apiServer.cidrs }, env.network.apiServer.ports.map((p) => ({ port: p })));
+      net.allowIngress(instance, { pods: llamaStackPodLabels(), namespace: env.llamaStack.namespace }, port);
+    } else if (env.llamaStack.enabled) {
+      net.allowIngress(workload, { pods: llamaStackPodLabels(), namespace: env.llamaStack.namespace }, port);
+    }
     if (env.monitoring.prometheusRules && metricsPort !== undefined) {
       // Its own metrics (upstream.md 2b), from Prometheus only.
       new MetricsScrape(this, 'metrics', {
@@ -53,6 +67,8 @@ export class McpChart extends Chart {
         pods: server.pods, target: { port: metricsPort },
       });
       net.allowIngress(workload, peerAt(env.monitoring.prometheus), [{ port: metricsPort }]);
+    }
+    if (env.monitoring.prometheusRules) {
       new WorkloadAlerts(this, 'alerts', {
         deployment: server.workload.deployment,
         title: 'Kubernetes MCP server',

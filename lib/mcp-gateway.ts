@@ -16,6 +16,21 @@ export interface McpClientAuth {
   readonly howToGetIt: string;
 }
 
+/**
+ * A bearer token in the `Authorization` header (the Kubernetes MCP server with `require_oauth`).
+ * Client configs read it from an environment variable; no token value is ever written to a file.
+ */
+export interface McpBearerAuth {
+  /** `kubernetes-token`: any Kubernetes token, judged by the API server; `oidc`: a JWT of the issuer. */
+  readonly mode: 'kubernetes-token' | 'oidc';
+  /** Environment variable the client configs read the token from, e.g. `K8S_MCP_TOKEN`. */
+  readonly envVar: string;
+  /** One sentence: how a person gets a token. */
+  readonly howToGetIt: string;
+  /** One sentence: where in-cluster agents (kagent) take theirs from. @default undefined */
+  readonly agents?: string;
+}
+
 export interface McpServerExposureProps {
   /** Key of the server in client configs, e.g. `kubernetes`. */
   readonly name: string;
@@ -38,6 +53,14 @@ export interface McpServerExposureProps {
   /** A URL that reaches the server through another component (Penpot's frontend proxies `/mcp/stream`). */
   readonly sameOriginUrl?: string;
   readonly auth?: McpClientAuth;
+  /** A bearer token the server requires. @default undefined */
+  readonly bearer?: McpBearerAuth;
+  /** As whom the server acts against the Kubernetes API, one phrase for CONNECT.md. @default undefined: no API access */
+  readonly apiIdentity?: string;
+  /** Why this endpoint takes no credential although pods of other namespaces may call it. @default undefined */
+  readonly unauthenticatedReason?: string;
+  /** Paths routed on `ingressHost` besides `path` (OAuth metadata under `/.well-known/`). @default [] */
+  readonly extraIngressPaths?: readonly string[];
   /** A risk every reader of the connection docs must see first (e.g. write access to the cluster). @default undefined */
   readonly risk?: string;
 }
@@ -62,6 +85,9 @@ export interface McpEndpoint {
   readonly ingressKind?: 'Ingress' | 'Route';
   readonly sameOriginUrl?: string;
   readonly auth?: McpClientAuth;
+  readonly bearer?: McpBearerAuth;
+  readonly apiIdentity?: string;
+  readonly unauthenticatedReason?: string;
   readonly risk?: string;
   /** The controller that creates the Service (not in dist/), e.g. `kmcp` for an MCPServer. @default undefined: ours */
   readonly managedBy?: string;
@@ -78,6 +104,8 @@ export interface ManagedMcpServerProps {
   readonly servicePort: number;
   readonly path: string;
   readonly managedBy: string;
+  /** Why it takes no credential although pods of other namespaces may call it. @default undefined */
+  readonly unauthenticatedReason?: string;
 }
 
 export interface McpGatewayProps {
@@ -150,7 +178,9 @@ export class McpGateway extends Construct {
         maxBodySizeBytes: 10 * 1024 * 1024,
         unbuffered: true,
         labels: standardLabels(server.identity),
-        routes: [{ host: server.ingressHost, path, serviceName: server.serviceName, servicePortName: server.mcpPortName }],
+        routes: [path, ...(server.extraIngressPaths ?? [])].map((p) => ({
+          host: server.ingressHost!, path: p, serviceName: server.serviceName, servicePortName: server.mcpPortName,
+        })),
         router: this.props.router,
       });
       ingressUrl = `${ingress.scheme}://${server.ingressHost}${path}`;
@@ -171,6 +201,9 @@ export class McpGateway extends Construct {
       ingressKind,
       sameOriginUrl: server.sameOriginUrl,
       auth: server.auth,
+      bearer: server.bearer,
+      apiIdentity: server.apiIdentity,
+      unauthenticatedReason: server.unauthenticatedReason,
       risk: server.risk,
     };
     this.endpointList.push(endpoint);

@@ -15,6 +15,7 @@ import { allowFrontendExternalEgress } from './penpot/frontend-egress';
 import { BACKEND_PORT, EXPORTER_PORT, FRONTEND_PORT, PenpotCore } from './penpot-core';
 import { PENPOT_MCP_HTTP_PORT, PENPOT_MCP_WS_PORT, PenpotMcpServer } from './penpot-mcp-server';
 import { SmokeCheck, SmokeTarget } from './smoke-check';
+import { penpotExportFor } from './penpot/export/chart-hook';
 
 export interface PenpotChartProps {
   readonly env: EnvironmentConfig;
@@ -150,6 +151,8 @@ export class PenpotChart extends Chart {
     }) : undefined;
 
     const net = this.isolate(env, core, databases, mcpServer, this.backup);
+    // Issue 16: the export MCP server (penpot.export), wired into this namespace's isolation.
+    penpotExportFor(this, env, core, net);
 
     new InternalIngress(this, 'ingress', {
       name: 'penpot',

@@ -10,6 +10,7 @@ import { McpEndpoint, McpGateway } from './mcp-gateway';
 import { NetworkIsolation } from './network-isolation';
 import { attemptsFor } from './smoke-budget';
 import { POD_DEFAULTS, containerSecurity, literalEnv, podSecurity, resourceRequirements } from './pods';
+import { smokeCredential, smokeKindOf } from './smoke-auth';
 
 /**
  * UID of `curl_user` in curlimages/curl. The image names its user, not its number, so a pod with
@@ -37,7 +38,7 @@ export const SMOKE_FAILED_RUN_TTL_SECONDS = 86400;
 /** Time for scheduling and pulling the image, on top of the checks' own worst case. */
 export const SMOKE_START_ALLOWANCE_SECONDS = 120;
 
-export type SmokeCheckKind = 'http' | 'mcp';
+export type SmokeCheckKind = 'http' | 'mcp' | 'mcp-auth' | 'mcp-unauth';
 
 /** A workload of the check's namespace the smoke pod talks to. */
 export interface SmokeFlow {
@@ -110,7 +111,7 @@ const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export function mcpSmokeTarget(endpoint: McpEndpoint, startBudgetSeconds?: number): SmokeTarget {
   return {
     name: `mcp-${endpoint.name}`,
-    kind: 'mcp',
+    kind: smokeKindOf(endpoint),
     url: endpointUrls(endpoint).inCluster,
     reaches: { name: endpoint.serviceName, pods: endpoint.pods, port: endpoint.targetPort },
     ...(startBudgetSeconds ? { startBudgetSeconds } : {}),
@@ -172,6 +173,8 @@ export class SmokeCheck extends Construct {
     for (const t of this.targets) flows.set(`${t.reaches.name}:${t.reaches.port}`, t.reaches);
     for (const flow of flows.values()) props.network.allow(smokePod, flow, [{ port: flow.port }]);
 
+    // Endpoints that require a token: the pod's own, RBAC-less ServiceAccount token (lib/smoke-auth.ts).
+    const credential = this.targets.some((t) => t.kind === 'mcp-auth') ? smokeCredential(this, this.name, props.namespace, labels) : undefined;
     // Worst case: every check spends all its tries at the request bound.
     const checksSeconds = this.targets.length * (attempts * timeoutSeconds + (attempts - 1) * retryDelaySeconds);
     this.job = new k8s.KubeJob(this, 'job', {
@@ -185,6 +188,7 @@ export class SmokeCheck extends Construct {
           metadata: { labels },
           spec: {
             ...POD_DEFAULTS,
+            ...(credential ? { serviceAccountName: credential.serviceAccountName } : {}),
             restartPolicy: 'Never',
             securityContext: podSecurity(this, SMOKE_CHECK_UID),
             containers: [{
@@ -198,6 +202,7 @@ export class SmokeCheck extends Construct {
                 SMOKE_ATTEMPTS: String(attempts),
                 SMOKE_RETRY_DELAY_SECONDS: String(retryDelaySeconds),
                 SMOKE_TIMEOUT_SECONDS: String(timeoutSeconds),
+                ...credential?.env,
               }),
               resources: resourceRequirements(props.config.resources),
               securityContext: containerSecurity(true),
@@ -206,11 +211,13 @@ export class SmokeCheck extends Construct {
               volumeMounts: [
                 { name: 'script', mountPath: SMOKE_SCRIPT_DIR, readOnly: true },
                 { name: 'tmp', mountPath: '/tmp' },
+                ...(credential ? [credential.volumeMount] : []),
               ],
             }],
             volumes: [
               { name: 'script', configMap: { name: this.name } },
               { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } },
+              ...(credential ? [credential.volume] : []),
             ],
           },
         },

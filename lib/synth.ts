@@ -3,11 +3,10 @@ import * as path from 'node:path';
 import { Chart, Yaml } from 'cdk8s';
 import { ManifestObject } from './checks/model';
 import { EnvironmentConfig } from './config/types';
-import { CLIENT_CONFIG_FILES, claudeConfig, codexConfig, inspectorConfig, renderConnectMarkdown } from './connection-info';
+import { CLIENT_CONFIG_FILES, claudeConfig, codexConfig, inClusterConfig, inspectorConfig, renderConnectMarkdown } from './connection-info';
 import { ExternalSecret } from './external-secret';
 import { LlamaStack } from './llama-stack';
 import { McpGateway } from './mcp-gateway';
-import { mcpCallerNamespaces } from './mcp-servers-chart';
 import { RESTORE_JOB_FILE } from './operations-chart';
 import { renderOperationsMarkdown } from './operations-doc';
 import { APPS_FOLDER, DIST_DIR, buildEnvironment } from './platform';
@@ -64,11 +63,12 @@ export function synthesizeEnvironment(env: EnvironmentConfig): OutputFile[] {
 
   const endpoints = McpGateway.endpointsIn(app);
   const llamaStacks = LlamaStack.findAll(app).map((l) => l.endpoint);
-  files.push({ path: `${env.name}/CONNECT.md`, content: renderConnectMarkdown(env.name, endpoints, mcpCallerNamespaces(env), llamaStacks) });
+  files.push({ path: `${env.name}/CONNECT.md`, content: renderConnectMarkdown({ environment: env.name, endpoints, objects: manifests, llamaStacks }) });
   if (endpoints.length > 0) {
     files.push({ path: `${env.name}/${CLIENT_CONFIG_FILES.codex}`, content: codexConfig(endpoints) });
     files.push({ path: `${env.name}/${CLIENT_CONFIG_FILES.claude}`, content: claudeConfig(endpoints) });
     files.push({ path: `${env.name}/${CLIENT_CONFIG_FILES.inspector}`, content: inspectorConfig(endpoints) });
+    files.push({ path: `${env.name}/${CLIENT_CONFIG_FILES.inCluster}`, content: inClusterConfig(endpoints) });
   }
   return files;
 }

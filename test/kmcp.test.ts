@@ -9,6 +9,8 @@ import { ENVIRONMENTS } from '../lib/environments';
 import { homelab } from '../lib/environments/homelab';
 import { synthesizeEnvironment } from '../lib/synth';
 import { resolveEnvironments } from '../lib/config/resolve';
+import { McpGateway } from '../lib/mcp-gateway';
+import { buildEnvironment } from '../lib/platform';
 import { expectIssue } from './support/config-issues';
 import { minimalEnv } from './support/environments';
 import * as fs from 'node:fs';
@@ -154,6 +156,28 @@ describe('network policies for kMCP pods', () => {
   test('pods of other namespaces and other ports are refused', () => {
     expect(canConnect(dist.objects, stranger, pod('Deployment/filesystem'), 3000)).toBe(false);
     expect(canConnect(dist.objects, agent, pod('Deployment/filesystem'), 3001)).toBe(false);
+  });
+});
+
+describe('kMCP servers reached from other namespaces take no credential only when the environment says why', () => {
+  const REASON = 'sample tools only, no volume and no cluster access';
+
+  test('a server kagent agents reach without an acknowledgement is refused', () => {
+    expectIssue([withServers([stdioServer], { enabled: true })], server('unauthenticatedAcknowledged'), /is missing: pods of kagent may call "files"/);
+  });
+
+  test('an acknowledgement that is not a sentence is refused', () => {
+    expectIssue([withServers([{ ...stdioServer, unauthenticatedAcknowledged: 'fine' }], { enabled: true })], server('unauthenticatedAcknowledged'), /"fine" is not a reason/);
+  });
+
+  test('a server no other namespace reaches needs none', () => {
+    expect(() => resolveEnvironments([withServers([stdioServer])])).not.toThrow();
+  });
+
+  test('the acknowledgement reaches the endpoint record the access docs count', () => {
+    const [env] = resolveEnvironments([withServers([{ ...stdioServer, unauthenticatedAcknowledged: REASON }], { enabled: true })]);
+    const { app } = buildEnvironment(env);
+    expect(McpGateway.endpointsIn(app).find((e) => e.name === 'files')?.unauthenticatedReason).toBe(REASON);
   });
 });
 

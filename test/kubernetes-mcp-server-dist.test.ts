@@ -47,7 +47,8 @@ describe.each(servers.map((s) => [s.env, s.doc] as const))('dist/%s Kubernetes M
   });
 
   test('an MCP SDK client initializes over /mcp and sees only read-only tools, without configuration_view', async () => {
-    const client = await mcpClient(server.url('/mcp'));
+    // Every environment requires a token (kubernetesMcp.auth); initialize and tools/list accept any (test/kubernetes-mcp-server-auth.test.ts).
+    const client = await mcpClient(server.url('/mcp'), 10000, 'any-reader-token');
     try {
       expect(client.getServerVersion()?.name).toBeDefined();
       const { tools } = await client.listTools();

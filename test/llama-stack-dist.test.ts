@@ -89,7 +89,8 @@ describe.each(llamaStacks.map((d) => [d.env, d] as const))('dist/%s Llama Stack'
       expect({ url, path: u.pathname, rest }).toEqual({ url, path: '/mcp', rest: [] });
       expect(service).toBeDefined();
       expect(servicePort).toBeDefined();
-      expect(workloads.map((w) => w.doc.metadata.name)).toEqual(['kubernetes-mcp-server']);
+      // With auth on, Llama Stack's own in-cluster instance of the server (its connector sends no header; issue 11).
+      expect(workloads.map((w) => w.doc.metadata.name)).toEqual(['kubernetes-mcp-server-llama-stack']);
       expect(podDeclaresPort(workloads[0].doc, targetPortOf(servicePort))).toBe(true);
     }
   });

@@ -128,9 +128,12 @@ describe('MCP RBAC', () => {
     expect(roleRefs).not.toContain('admin');
   });
 
-  test('MCP identities are bound to the built-in view role', () => {
-    const binding = everyDistObject.find((o) => o.kind === 'ClusterRoleBinding' && o.roleRef.name === 'view');
-    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'kubernetes-mcp-server', namespace: 'mcp-system' }]);
+  test('MCP identities (readers, Llama Stack\'s instance; never the token-protected server itself) are bound to the built-in view role', () => {
+    const bindings = everyDistObject.filter((o) => o.kind === 'ClusterRoleBinding' && o.roleRef.name === 'view');
+    expect(bindings.length).toBeGreaterThan(0);
+    for (const b of bindings) {
+      for (const s of b.subjects) expect(s).toEqual({ kind: 'ServiceAccount', name: expect.stringMatching(/^kubernetes-mcp-(reader-[a-z0-9-]+|server-llama-stack)$/), namespace: 'mcp-system' });
+    }
   });
 
   test('Helm release reading grants cluster-wide Secret listing only when opted in', () => {

@@ -9,7 +9,9 @@ const pods = podTemplates(dist.objects);
 const pod = (env: string, owner: string): PodTemplate => podOf(pods, env, owner);
 const ENV = 'example';
 const llama = pod(ENV, 'Deployment/llama-stack');
-const mcp = pod(ENV, 'Deployment/kubernetes-mcp-server');
+/** With auth on (the default here), Llama Stack calls its own in-cluster instance of the server (issue 11). */
+const mcp = pod(ENV, 'Deployment/kubernetes-mcp-server-llama-stack');
+const protectedMcp = pod(ENV, 'Deployment/kubernetes-mcp-server');
 const controller = ingressControllerPod(ENV);
 const agent: PodTemplate = { env: ENV, namespace: 'agents', owner: 'Deployment/agent', labels: { app: 'agent' }, ports: [] };
 const outsider = outsiderPod(ENV);
@@ -19,6 +21,10 @@ const mcpNeighbour: PodTemplate = { env: ENV, namespace: 'mcp-system', owner: 'D
 describe('Llama Stack flows in example', () => {
   test('it reaches the Kubernetes MCP server on its MCP port 8080', () => {
     expect(canConnect(dist.objects, llama, mcp, 8080)).toBe(true);
+  });
+
+  test('it does not reach the token-protected server, only its own instance', () => {
+    expect(canConnect(dist.objects, llama, protectedMcp, 8080)).toBe(false);
   });
 
   test('it reaches no other port of the MCP server and no other pod of its namespace', () => {

@@ -21,7 +21,8 @@ const allSecrets = new Map([
 /** An environment with the Kubernetes MCP server on a node port the cluster allocates. */
 const allocatedNodePort = minimalEnv({
   penpot: { enabled: false },
-  kubernetesMcp: { enabled: true, exposure: { type: 'NodePort' } },
+  // A reader: its ServiceAccount is bound to the reader roles (without one the roles stay unbound).
+  kubernetesMcp: { enabled: true, exposure: { type: 'NodePort' }, readers: ['alice'] },
   network: { mcpClientCidrs: ['10.8.0.0/24'] },
 });
 

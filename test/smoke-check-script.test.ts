@@ -90,8 +90,18 @@ test('sh and curl are installed (the smoke check runs them; CI must provide curl
 
 const MCP_ENVS = ['homelab', 'example', 'k0s-dev'];
 
+/** The Kubernetes MCP server Deployments of an environment (the main one, and Llama Stack's in-cluster-only one). */
+const mcpDeployments = (env: string): any[] => dist.objects
+  .filter((o) => o.env === env && o.doc.kind === 'Deployment' && o.doc.metadata.name.startsWith('kubernetes-mcp-server')).map((o) => o.doc);
+
+/** A local stand-in for the projected ServiceAccount token file the Job mounts (any value: initialize needs no API). */
+const tokenDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smoke-token-'));
+const TOKEN_FILE = path.join(tokenDir, 'token');
+fs.writeFileSync(TOKEN_FILE, 'smoke-pod-projected-token\n');
+afterAll(() => fs.rmSync(tokenDir, { recursive: true, force: true }));
+
 /**
- * One real server per environment. Every run starts in beforeAll and the tests await their own: a
+ * One real server per Deployment. Every run starts in beforeAll and the tests await their own: a
  * failing run spends the Job's tries and pauses (seconds), and running them side by side keeps the file fast.
  */
 describe('mcp smoke checks from dist/ against the real kubernetes-mcp-server', () => {
@@ -100,31 +110,37 @@ describe('mcp smoke checks from dist/ against the real kubernetes-mcp-server', (
   const runs = new Map<string, Promise<SmokeRun>>();
   let closed = 0;
 
-  /** Maps the Job's target to the local server of `env`; any other host fails the test. */
+  /** Maps the Job's target to the local server of that Service in `env`; any other host fails the test. */
   const toServer = (env: string) => (u: URL): string => {
-    const deployment = ofEnv(env, 'Deployment', 'kubernetes-mcp-server').doc;
-    const host = `kubernetes-mcp-server.mcp-system:${deployment.spec.template.spec.containers[0].ports[0].containerPort}`;
-    if (u.host !== host) throw new Error(`target ${u.href} is not the Kubernetes MCP server's Service ${host}`);
-    return `http://127.0.0.1:${servers.get(env)!.port}${u.pathname}`;
+    const deployment = mcpDeployments(env).find((d) => u.host === `${d.metadata.name}.mcp-system:${d.spec.template.spec.containers[0].ports[0].containerPort}`);
+    if (!deployment) throw new Error(`target ${u.href} is not a Kubernetes MCP server Service of ${env}`);
+    return `http://127.0.0.1:${servers.get(`${env}/${deployment.metadata.name}`)!.port}${u.pathname}`;
   };
 
   beforeAll(async () => {
-    await Promise.all(MCP_ENVS.map(async (env) => {
-      const deployment = ofEnv(env, 'Deployment', 'kubernetes-mcp-server').doc;
+    await Promise.all(MCP_ENVS.flatMap((env) => mcpDeployments(env).map(async (deployment) => {
       const configMaps = dist.objects.filter((o) => o.env === env && o.doc.kind === 'ConfigMap').map((o) => o.doc);
-      servers.set(env, await startServerFromManifests({ deployment, configMaps, portOverride: await freePort() }));
-    }));
+      servers.set(`${env}/${deployment.metadata.name}`, await startServerFromManifests({ deployment, configMaps, portOverride: await freePort() }));
+    })));
     closed = await closedPort();
-    const start = (key: string, env: string, swap: (u: URL) => string) => {
+    const start = (key: string, env: string, swap: (u: URL) => string, tokenFile: string | null = TOKEN_FILE) => {
       const { script, jobEnv } = smokeJob(env, 'mcp');
       const file = writeScript(script);
       scriptFiles.push(file);
-      runs.set(key, runSmoke(file, { ...jobEnv, SMOKE_TARGETS: swapUrls(jobEnv.SMOKE_TARGETS, swap) }));
+      const swapped: Record<string, string> = { ...jobEnv, SMOKE_TARGETS: swapUrls(jobEnv.SMOKE_TARGETS, swap) };
+      if (jobEnv.SMOKE_BEARER_FILE) {
+        if (tokenFile) swapped.SMOKE_BEARER_FILE = tokenFile;
+        else delete swapped.SMOKE_BEARER_FILE;
+      }
+      runs.set(key, runSmoke(file, swapped));
     };
     for (const env of MCP_ENVS) start(`pass ${env}`, env, toServer(env));
     start('wrong port', 'homelab', (u) => { toServer('homelab')(u); return `http://127.0.0.1:${closed}${u.pathname}`; });
     start('wrong path', 'homelab', (u) => toServer('homelab')(u).replace(/\/mcp$/, '/sse'));
     start('not mcp', 'homelab', (u) => toServer('homelab')(u).replace(/\/mcp$/, '/healthz'));
+    // homelab's protected check against example's Llama Stack instance, which takes no token: the 401 half must fail.
+    start('no auth', 'homelab', (u) => { toServer('homelab')(u); return toServer('example')(new URL('http://kubernetes-mcp-server-llama-stack.mcp-system:8080/mcp')); });
+    start('no token file', 'homelab', toServer('homelab'), null);
   }, SLOW);
   afterAll(async () => {
     await Promise.allSettled([...runs.values()]);
@@ -132,10 +148,16 @@ describe('mcp smoke checks from dist/ against the real kubernetes-mcp-server', (
     for (const f of scriptFiles) fs.rmSync(path.dirname(f), { recursive: true, force: true });
   });
 
-  test.each(MCP_ENVS)('dist/%s passes: MCP initialize on the server\'s /mcp returns a result', async (env) => {
+  test.each(MCP_ENVS)('dist/%s passes: no token gets 401 + WWW-Authenticate, the pod\'s token initializes', async (env) => {
     const run = await runs.get(`pass ${env}`)!;
-    expect(run).toEqual({ code: 0, output: expect.stringMatching(/ok {3}mcp-kubernetes http:\/\/127\.0\.0\.1:\d+\/mcp: HTTP 200, initialize result with protocolVersion \d{4}-\d\d-\d\d/) });
-    expect(run.output).toMatch(/smoke check passed: 1 of 1 checks/);
+    expect(run).toEqual({ code: 0, output: expect.stringMatching(/ok {3}mcp-kubernetes http:\/\/127\.0\.0\.1:\d+\/mcp: HTTP 401 without a token, WWW-Authenticate: Bearer; with the pod's token: HTTP 200, initialize result with protocolVersion \d{4}-\d\d-\d\d/) });
+    const checks = mcpDeployments(env).length;
+    expect(run.output).toContain(`smoke check passed: ${checks} of ${checks} checks`);
+  }, SLOW);
+
+  test('the Llama Stack instance (example) initializes without a token', async () => {
+    const run = await runs.get('pass example')!;
+    expect(run.output).toMatch(/ok {3}mcp-kubernetes-llama-stack http:\/\/127\.0\.0\.1:\d+\/mcp: HTTP 200, initialize result/);
   }, SLOW);
 
   test('a wrong port fails, naming the check, the URL and curl\'s error', async () => {
@@ -145,16 +167,28 @@ describe('mcp smoke checks from dist/ against the real kubernetes-mcp-server', (
     expect(run.output).toMatch(new RegExp(`smoke check FAILED: 1 of 1 checks failed:\\n  - mcp-kubernetes http://127\\.0\\.0\\.1:${closed}/mcp`));
   }, SLOW);
 
-  test('a wrong path (the /sse removed in 0.0.67) fails, naming the check, the URL and the 404', async () => {
+  test('a wrong path (the /sse removed in 0.0.67) fails: without a token it is still refused with 401, and with it 404', async () => {
     const run = await runs.get('wrong path')!;
     expect(run.code).toBe(1);
-    expect(run.output).toContain(`FAIL mcp-kubernetes http://127.0.0.1:${servers.get('homelab')!.port}/sse: HTTP 404, expected 200; body: 404 page not found`);
+    expect(run.output).toContain(`FAIL mcp-kubernetes http://127.0.0.1:${servers.get('homelab/kubernetes-mcp-server')!.port}/sse: HTTP 401 without a token, WWW-Authenticate: Bearer; with the pod's token: HTTP 404, expected 200; body: 404 page not found`);
   }, SLOW);
 
-  test('a path that answers 200 but is no MCP endpoint (/healthz) fails: no initialize result', async () => {
+  test('a path that needs no token (/healthz) fails the 401 half', async () => {
     const run = await runs.get('not mcp')!;
     expect(run.code).toBe(1);
-    expect(run.output).toContain(`FAIL mcp-kubernetes http://127.0.0.1:${servers.get('homelab')!.port}/healthz: HTTP 200 but no initialize result`);
+    expect(run.output).toContain(`FAIL mcp-kubernetes http://127.0.0.1:${servers.get('homelab/kubernetes-mcp-server')!.port}/healthz: HTTP 200 without a token, expected 401`);
+  }, SLOW);
+
+  test('an endpoint that takes no token fails a protected check', async () => {
+    const run = await runs.get('no auth')!;
+    expect(run.code).toBe(1);
+    expect(run.output).toMatch(/FAIL mcp-kubernetes http:\/\/127\.0\.0\.1:\d+\/mcp: HTTP 200 without a token, expected 401 \(the endpoint must demand a credential\)/);
+  }, SLOW);
+
+  test('without the token file the check fails after the 401 half, saying so', async () => {
+    const run = await runs.get('no token file')!;
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('HTTP 401 without a token, WWW-Authenticate: Bearer; but SMOKE_BEARER_FILE (unset) holds no token');
   }, SLOW);
 });
 
@@ -271,7 +305,9 @@ describe('MCP reply shapes (stand-ins, with the mcp Job of dist/homelab)', () =>
   beforeAll(() => { scriptFile = writeScript(script); });
   afterAll(() => fs.rmSync(path.dirname(scriptFile), { recursive: true, force: true }));
 
-  const runAgainst = (port: number) => runSmoke(scriptFile, { ...jobEnv, SMOKE_TARGETS: swapUrls(jobEnv.SMOKE_TARGETS, (u) => `http://127.0.0.1:${port}${u.pathname}`) });
+  // The reply handling is the `mcp` kind's (mcp-auth reuses it after the 401 half): the stand-ins take no token.
+  const asPlainMcp = (targets: string): string => targets.replace(/^mcp-auth /gm, 'mcp ');
+  const runAgainst = (port: number) => runSmoke(scriptFile, { ...jobEnv, SMOKE_TARGETS: asPlainMcp(swapUrls(jobEnv.SMOKE_TARGETS, (u) => `http://127.0.0.1:${port}${u.pathname}`)) });
 
   test('a plain JSON reply (the SDK server with enableJsonResponse) passes', async () => {
     const server = await serve((req, res) => { void standInMcp(req, res, true); });

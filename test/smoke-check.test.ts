@@ -76,7 +76,7 @@ describe.each(smokeJobs.map((j) => [`${j.env}/${j.app}`, j] as const))('the smok
 
   test('checks only in-cluster http URLs of its own namespace', () => {
     for (const [kind, name, url] of targetsOf(doc)) {
-      expect(['http', 'mcp']).toContain(kind);
+      expect(['http', 'mcp', 'mcp-auth', 'mcp-unauth']).toContain(kind);
       expect(name).toMatch(/^[a-z0-9-]+$/);
       expect(new URL(url).hostname).toMatch(new RegExp(`^[a-z0-9-]+\\.${doc.metadata.namespace}$`));
     }
@@ -96,10 +96,33 @@ describe('targets', () => {
     ]);
   });
 
-  test('mcp: an initialize on the Kubernetes MCP server\'s in-cluster endpoint', () => {
-    for (const env of ['homelab', 'example', 'k0s-dev']) {
-      expect(targetsOf(byEnvApp(env, 'mcp'))).toEqual([['mcp', 'mcp-kubernetes', 'http://kubernetes-mcp-server.mcp-system:8080/mcp']]);
+  test('mcp-auth: both halves on the protected Kubernetes MCP server; a plain initialize on Llama Stack\'s in-cluster instance', () => {
+    for (const env of ['homelab', 'k0s-dev']) {
+      expect(targetsOf(byEnvApp(env, 'mcp'))).toEqual([['mcp-auth', 'mcp-kubernetes', 'http://kubernetes-mcp-server.mcp-system:8080/mcp']]);
     }
+    expect(targetsOf(byEnvApp('example', 'mcp'))).toEqual([
+      ['mcp-auth', 'mcp-kubernetes', 'http://kubernetes-mcp-server.mcp-system:8080/mcp'],
+      ['mcp', 'mcp-kubernetes-llama-stack', 'http://kubernetes-mcp-server-llama-stack.mcp-system:8080/mcp'],
+    ]);
+  });
+
+  test('the protected check runs with its own projected ServiceAccount token, and that account has no RBAC', () => {
+    const objects = objectsOf(minimalEnv({ kubernetesMcp: { enabled: true, exposure: { type: 'NodePort', nodePort: 30808 } }, network: { mcpClientCidrs: ['10.8.0.0/24'] } }));
+    const spec = find(objects, 'Job', 'mcp-smoke-check').spec.template.spec;
+    expect(spec.serviceAccountName).toBe('mcp-smoke-check');
+    expect(spec.automountServiceAccountToken).toBe(false);
+    expect(spec.volumes).toContainEqual({ name: 'token', projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 600 } }] } });
+    expect(spec.containers[0].env).toContainEqual({ name: 'SMOKE_BEARER_FILE', value: '/var/run/secrets/smoke-check/token' });
+    expect(find(objects, 'ServiceAccount', 'mcp-smoke-check').automountServiceAccountToken).toBe(false);
+    const bound = objects.filter((o: any) => /RoleBinding$/.test(o.kind))
+      .filter((b: any) => (b.subjects ?? []).some((s: any) => s.name === 'mcp-smoke-check'));
+    expect(bound).toEqual([]);
+  });
+
+  test('an in-namespace-only server (no exposure, no callers) keeps the plain initialize check', () => {
+    const job = find(objectsOf(minimalEnv({ kubernetesMcp: { enabled: true } })), 'Job', 'mcp-smoke-check');
+    expect(targetsOf(job)).toEqual([['mcp', 'mcp-kubernetes', 'http://kubernetes-mcp-server.mcp-system:8080/mcp']]);
+    expect(job.spec.template.spec.serviceAccountName).toBeUndefined();
   });
 
   test('follow the configured port of the Kubernetes MCP server', () => {

@@ -44,6 +44,7 @@ export function kmcpServerDefaults(s: KmcpServerInput): KmcpServerConfig {
     resources: mergeResources(KMCP_SERVER_RESOURCES, s.resources),
     runAsUser: s.runAsUser ?? 1000,
     registerWithKagent: s.registerWithKagent ?? true,
+    unauthenticatedAcknowledged: s.unauthenticatedAcknowledged,
   };
 }
 
@@ -155,7 +156,15 @@ export function validateKmcp(list: IssueList, env: EnvironmentConfig): void {
   if (c.replicas > 1) list.check(c.leaderElection, 'kmcp.controller.leaderElection', `must be true with ${c.replicas} replicas: two active controllers would fight over every MCPServer`);
   checkResources(list, 'kmcp.controller.resources', c.resources);
   const names = new Set<string>();
+  // The namespaces the servers' NetworkPolicy admits (mcp-servers-chart's callers).
+  const callers = [...env.network.mcpClientNamespaces, ...(env.kagent.enabled ? env.kagent.agentNamespaces : [])];
   k.servers.forEach((s, i) => {
+    const reason = s.unauthenticatedAcknowledged;
+    if (callers.length > 0 && (reason === undefined || reason.trim().length < 20)) {
+      list.add(`kmcp.servers[${i}].unauthenticatedAcknowledged`, `${reason === undefined ? 'is missing' : `${show(reason)} is not a reason`}: pods of `
+        + `${[...new Set(callers)].join(', ')} may call ${show(s.name)}, and kMCP puts no credential in front of it; allowed: a sentence saying why `
+        + 'an unauthenticated server is acceptable here (what it can reach), or no caller namespaces');
+    }
     validateServer(list, `kmcp.servers[${i}]`, s, env.storage.className.trim() !== '');
     list.check(!names.has(s.name), `kmcp.servers[${i}].name`, `${show(s.name)} is used by another server; allowed: unique names`);
     names.add(s.name);

@@ -1,9 +1,11 @@
 import { parseImageRef, unpinnedReason } from '../images';
 import { applyClusterDefaults, defaultScheme, networkDefaults, validateCluster } from './cluster';
+import { applyKubernetesMcpIdentityDefaults, inputExposedBeyondNamespace, validateKubernetesMcpIdentity } from './kubernetes-mcp-auth';
 import { applyKubernetesMcpRbacDefaults, validateKubernetesMcpRbac } from './kubernetes-mcp-rbac';
 import { kagentDefaults, kmcpDefaults, validateKagent, validateKmcp } from './kmcp';
 import { applyOperationsDefaults, validateOperations } from './operations';
 import { applyBackupDefaults, validateBackup } from './backup';
+import { applyPenpotExportDefaults, validatePenpotExport } from '../penpot/export/config';
 import { applyFrontendEgressDefaults, validateFrontendEgress } from './penpot-frontend-egress';
 import {
   isDnsLabel, isDnsSubdomain, isEmailAddress, isGitRepoUrl, isHostName, ipv4CidrProblem, isPort,
@@ -167,6 +169,7 @@ export function applyDefaults(input: EnvironmentInput): EnvironmentConfig {
         mcp: sizes('mcp'),
       },
       backup: applyBackupDefaults(input),
+      export: applyPenpotExportDefaults(input),
     },
     kubernetesMcp: kubernetesMcpDefaults(input),
     kmcp: kmcpDefaults(input),
@@ -202,6 +205,7 @@ function kubernetesMcpDefaults(input: EnvironmentInput): KubernetesMcpConfig {
     helmReleaseAccess: k.helmReleaseAccess ?? false,
     helmReleaseAccessAcknowledged: k.helmReleaseAccessAcknowledged,
     ...applyKubernetesMcpRbacDefaults(k),
+    ...applyKubernetesMcpIdentityDefaults(k, inputExposedBeyondNamespace(input)),
     stateless: k.stateless ?? false,
     replicas: k.replicas ?? 1,
     autoscaling: k.autoscaling && {
@@ -314,6 +318,7 @@ export function validateEnvironment(env: EnvironmentConfig): ConfigIssue[] {
 
   if (env.penpot.enabled) validatePenpot(list, env);
   if (env.penpot.enabled) validateBackup(env, list.issues);
+  validatePenpotExport(env, list.issues);
   if (env.kubernetesMcp.enabled) validateKubernetesMcp(list, env.kubernetesMcp);
   validateKmcp(list, env);
   validateKagent(list, env);
@@ -325,7 +330,7 @@ export function validateEnvironment(env: EnvironmentConfig): ConfigIssue[] {
     list.add('penpot.enabled', 'nothing to deploy; allowed: enable penpot, kubernetesMcp, kmcp or several');
   }
   validateOperations(env, list.issues);
-  return [...list.issues, ...validateCluster(env), ...validateKubernetesMcpRbac(env)];
+  return [...list.issues, ...validateCluster(env), ...validateKubernetesMcpRbac(env), ...validateKubernetesMcpIdentity(env)];
 }
 
 function validatePenpot(list: IssueList, env: EnvironmentConfig): void {

@@ -1,3 +1,5 @@
+import type { KubernetesMcpIdentityConfig } from './kubernetes-mcp-auth';
+
 /**
  * The platform's configuration model. Environments are written as {@link EnvironmentInput}
  * (only what differs from the defaults) and resolved into a complete {@link EnvironmentConfig}
@@ -6,6 +8,7 @@
 import type { OffsiteBackupConfig } from '../backup/offsite-config';
 import type { z } from 'zod';
 import type { environmentInput, kmcpServerInput } from './schema/environment';
+import type { PenpotExportConfig } from '../penpot/export/config';
 import type { LlamaStackAuthConfig, LlamaStackStorageConfig } from './llama-stack';
 
 /** Kubernetes resource requests and limits of one container, as Kubernetes quantities. */
@@ -239,6 +242,8 @@ export interface PenpotConfig {
   readonly resources: PenpotComponentSizes;
   /** Scheduled database and assets backups. */
   readonly backup: PenpotBackupConfig;
+  /** Headless frame export for agents: the export MCP server (lib/penpot/export/config.ts). */
+  readonly export: PenpotExportConfig;
 }
 
 /** How clients outside the cluster reach an MCP server's Service. */
@@ -265,8 +270,11 @@ export interface KubernetesMcpAutoscaling {
  */
 export type KubernetesMcpRbacProfile = 'read-only' | 'operator';
 
-/** The Kubernetes MCP server (containers/kubernetes-mcp-server) with in-cluster RBAC, read-only by default. */
-export interface KubernetesMcpConfig {
+/**
+ * The Kubernetes MCP server (containers/kubernetes-mcp-server) with in-cluster RBAC, read-only by default.
+ * Who may call it and as whom it reads the cluster (`auth`, `readers`, `nodeProxyAccess`): lib/config/kubernetes-mcp-auth.ts.
+ */
+export interface KubernetesMcpConfig extends KubernetesMcpIdentityConfig {
   /** @default false */
   readonly enabled: boolean;
   /** @default 'mcp-system' */
@@ -405,6 +413,13 @@ export interface KmcpServerConfig {
   readonly runAsUser: number;
   /** Generate a kagent RemoteMCPServer for it when `kagent.enabled`. @default true */
   readonly registerWithKagent: boolean;
+  /**
+   * Why this server may take no credential although agents of other namespaces call it (kMCP puts
+   * no authentication in front of a server; the program's own, if any, is all there is). Required
+   * whenever `kagent.agentNamespaces` or `network.mcpClientNamespaces` reach it; shown in CONNECT.md's
+   * count of open endpoints. @default undefined: not acknowledged (refused when other namespaces reach it)
+   */
+  readonly unauthenticatedAcknowledged?: string;
 }
 
 /** MCP servers run by kMCP. */

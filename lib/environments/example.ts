@@ -31,6 +31,9 @@ export const example: EnvironmentInput = {
     stateless: true,
     replicas: 2,
     toolsets: ['core', 'config'],
+    // Every call needs a token (auth mode kubernetes-token, the default with an ingress host); each reader
+    // gets a read-only ServiceAccount: `npm run -s token -- --env example --reader alice`.
+    readers: ['alice', 'ci'],
   },
   // kubeadm's admin.conf names its context like this; use the name `kubectl config get-contexts` shows.
   operations: { kubeContext: 'kubernetes-admin@kubernetes' },

@@ -59,6 +59,8 @@ export const homelab: EnvironmentInput = {
         volume: { mountPath: '/data', size: '5Gi' },
         // npx fetches the pinned package from the npm registry when the pod starts.
         egress: { cidrs: ['0.0.0.0/0'], ports: [443] },
+        // kMCP puts no credential in front of a server: only kagent's pods reach it (NetworkPolicy).
+        unauthenticatedAcknowledged: 'kagent agents of this single-user homelab share one workspace volume; no cluster access',
       },
       {
         // A server with native streamable HTTP (MCP's reference "everything" server).
@@ -72,6 +74,7 @@ export const homelab: EnvironmentInput = {
         port: 3001,
         http: { targetPort: 3001, path: '/mcp' },
         egress: { cidrs: ['0.0.0.0/0'], ports: [443] },
+        unauthenticatedAcknowledged: 'sample tools only (no volume, no Kubernetes API access), reached by kagent agents alone',
       },
     ],
   },

@@ -20,6 +20,9 @@ export const k0sDev: EnvironmentInput = {
     // Survives VPN drops without the 409 stream conflicts seen on reconnect.
     stateless: true,
     toolsets: ['core', 'config'],
+    // Every call needs a token (the NodePort makes kubernetes-token the default); k0s' admin kubeconfig
+    // holds a client certificate, not a token: `npm run -s token -- --env k0s-dev --reader developer`.
+    readers: ['developer'],
   },
   network: {
     // The WireGuard peers' range: only they may reach the NodePort.

@@ -3,6 +3,7 @@
  */
 import { AVAILABILITY_CHECKS } from './checks-availability';
 import { NAMESPACE_CHECKS } from './checks-namespace';
+import { IDENTITY_CHECKS } from './checks-identity';
 import { NETWORK_CHECKS } from './checks-network';
 import { RBAC_CHECKS } from './checks-rbac';
 import { SECURITY_CHECKS } from './checks-security';
@@ -10,6 +11,7 @@ import { WORKLOAD_CHECKS } from './checks-workload';
 import { PolicyCheck } from './model';
 
 export * from './checks-availability';
+export * from './checks-identity';
 export * from './checks-namespace';
 export * from './checks-network';
 export * from './checks-rbac';
@@ -17,7 +19,7 @@ export * from './checks-security';
 export * from './checks-workload';
 
 export const POLICY_CHECKS: readonly PolicyCheck[] = [
-  ...WORKLOAD_CHECKS, ...AVAILABILITY_CHECKS, ...SECURITY_CHECKS, ...RBAC_CHECKS, ...NETWORK_CHECKS, ...NAMESPACE_CHECKS,
+  ...WORKLOAD_CHECKS, ...AVAILABILITY_CHECKS, ...SECURITY_CHECKS, ...RBAC_CHECKS, ...NETWORK_CHECKS, ...NAMESPACE_CHECKS, ...IDENTITY_CHECKS,
 ];
 
 /** Ids the runner reports about the exemption list itself. */

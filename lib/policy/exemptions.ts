@@ -21,8 +21,14 @@ export const EXEMPTIONS: readonly Exemption[] = [
   { check: 'security/read-only-root-fs', object: 'Deployment penpot/penpot-mcp', reason: PENPOT_WRITABLE_ROOT },
   {
     check: 'security/automount-token', object: 'Deployment mcp-system/kubernetes-mcp-server',
-    reason: 'In-cluster authentication is the purpose of this server: its token is bound to the roles of kubernetesMcp.rbacProfile '
-      + '(read-only by default: the view role plus nodes and events; the operator profile is a separate, acknowledged rbac/write-access risk)',
+    reason: 'In-cluster authentication is the purpose of this server. With kubernetesMcp.auth on (the default when it is reachable beyond '
+      + 'its namespace) the token is bound to nothing and reads only API discovery at start, callers\' own tokens do the rest; with auth '
+      + "'none' it is bound to the reader rules of kubernetesMcp.rbacProfile (the operator profile is a separate, acknowledged rbac/write-access risk)",
+  },
+  {
+    check: 'security/automount-token', object: 'Deployment mcp-system/kubernetes-mcp-server-llama-stack',
+    reason: "Llama Stack's in-cluster instance reads the cluster as its own ServiceAccount (cluster_auth_mode kubeconfig), "
+      + 'bound to the same read-only reader rules as a reader (view plus nodes and events)',
   },
   { check: 'security/run-as-non-root', object: 'Deployment penpot/penpot-backend', container: 'fix-assets-ownership', reason: ASSETS_OWNERSHIP_FIX },
   { check: 'security/capabilities', object: 'Deployment penpot/penpot-backend', container: 'fix-assets-ownership', reason: ASSETS_OWNERSHIP_FIX },

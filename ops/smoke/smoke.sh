@@ -14,9 +14,15 @@
 #                                http  GET <url> must answer 200
 #                                mcp   an MCP `initialize` POSTed to <url> (streamable HTTP) must return a
 #                                      JSON-RPC result with protocolVersion and serverInfo (JSON or SSE reply)
+#                                mcp-unauth  an `initialize` without a token must be refused: HTTP 401 with a
+#                                      `WWW-Authenticate: Bearer` header
+#                                mcp-auth    both halves: mcp-unauth, then `initialize` with
+#                                      `Authorization: Bearer <the token in SMOKE_BEARER_FILE>` must succeed
 #   SMOKE_ATTEMPTS             tries per check before it counts as failed (default 3)
 #   SMOKE_RETRY_DELAY_SECONDS  pause between tries (default 3)
 #   SMOKE_TIMEOUT_SECONDS      bound of each request (default 10)
+#   SMOKE_BEARER_FILE           file holding the pod's bearer token (a projected ServiceAccount token), for
+#                              mcp-auth checks. Read into a header file in the temp dir: never an argument.
 # Exit: 0 all passed, 1 a check failed, 2 the configuration above is unusable.
 
 set -u
@@ -57,11 +63,13 @@ check_http() {
 }
 
 # Sets $detail; returns 0 when an MCP initialize on $1 returns a result with protocolVersion and serverInfo.
+# $2 (optional): a file of extra request headers (curl -H @file), e.g. the Authorization header.
 check_mcp() {
   : > "$work/headers"
+  : > "$work/no-headers"
   status=$(fetch -o "$work/body" -D "$work/headers" -w '%{http_code}' -X POST \
     -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
-    --data "$INITIALIZE" "$1" 2>"$work/err")
+    -H "@${2:-$work/no-headers}" --data "$INITIALIZE" "$1" 2>"$work/err")
   rc=$?
   if [ "$rc" -ne 0 ]; then detail="no HTTP answer (curl exit $rc: $(excerpt "$work/err"))"; return 1; fi
   if [ "$status" != 200 ]; then detail="HTTP $status, expected 200; body: $(excerpt "$work/body")"; return 1; fi
@@ -76,7 +84,7 @@ check_mcp() {
     && grep -q '"serverInfo"[[:space:]]*:[[:space:]]*{' "$work/message"; then
     version=$(sed -n 's/.*"protocolVersion"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$work/message")
     detail="HTTP 200, initialize result with protocolVersion $version"
-    close_session "$1"
+    close_session "$1" "${2:-$work/no-headers}"
     return 0
   fi
   detail="HTTP 200 but no initialize result with protocolVersion and serverInfo; body: $(excerpt "$work/body")"
@@ -86,8 +94,36 @@ check_mcp() {
 # Ends the session the initialize opened (stateful servers keep it otherwise); its outcome does not matter.
 close_session() {
   session=$(grep -i '^mcp-session-id:' "$work/headers" | head -n 1 | cut -d: -f2- | tr -d ' \r')
-  [ -n "$session" ] && fetch -o /dev/null -X DELETE -H "Mcp-Session-Id: $session" "$1" 2>/dev/null
+  [ -n "$session" ] && fetch -o /dev/null -X DELETE -H "@$2" -H "Mcp-Session-Id: $session" "$1" 2>/dev/null
   return 0
+}
+
+# Sets $detail; returns 0 when an initialize without a token gets 401 with a Bearer challenge.
+check_mcp_unauth() {
+  : > "$work/headers"
+  status=$(fetch -o "$work/body" -D "$work/headers" -w '%{http_code}' -X POST \
+    -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
+    --data "$INITIALIZE" "$1" 2>"$work/err")
+  rc=$?
+  if [ "$rc" -ne 0 ]; then detail="no HTTP answer (curl exit $rc: $(excerpt "$work/err"))"; return 1; fi
+  if [ "$status" != 401 ]; then detail="HTTP $status without a token, expected 401 (the endpoint must demand a credential); body: $(excerpt "$work/body")"; return 1; fi
+  if ! grep -qi '^www-authenticate:[[:space:]]*bearer' "$work/headers"; then
+    detail="HTTP 401 without a token but no 'WWW-Authenticate: Bearer' header"; return 1
+  fi
+  detail="HTTP 401 without a token, WWW-Authenticate: Bearer"
+}
+
+# Sets $detail; returns 0 when the endpoint refuses no token and accepts the pod's token.
+check_mcp_auth() {
+  check_mcp_unauth "$1" || return 1
+  refused=$detail
+  if [ -z "${SMOKE_BEARER_FILE:-}" ] || [ ! -s "$SMOKE_BEARER_FILE" ]; then
+    detail="$refused; but SMOKE_BEARER_FILE (${SMOKE_BEARER_FILE:-unset}) holds no token"; return 1
+  fi
+  umask 077
+  printf 'Authorization: Bearer %s\n' "$(tr -d '\r\n' < "$SMOKE_BEARER_FILE")" > "$work/auth-header"
+  check_mcp "$1" "$work/auth-header" || { detail="$refused; with the pod's token: $detail"; return 1; }
+  detail="$refused; with the pod's token: $detail"
 }
 
 printf '%s\n' "${SMOKE_TARGETS:-}" > "$work/targets"
@@ -101,13 +137,13 @@ while read -r kind name url extra; do
     exit 2
   fi
   case $kind in
-    http | mcp) ;;
-    *) echo "smoke check: unknown kind '$kind' for check '$name'; allowed: http, mcp" >&2; exit 2 ;;
+    http | mcp | mcp-auth | mcp-unauth) ;;
+    *) echo "smoke check: unknown kind '$kind' for check '$name'; allowed: http, mcp, mcp-auth, mcp-unauth" >&2; exit 2 ;;
   esac
   total=$((total + 1))
   try=1
   while :; do
-    if "check_$kind" "$url"; then
+    if "check_$(echo "$kind" | tr - _)" "$url"; then
       echo "ok   $name $url: $detail"
       break
     fi

@@ -276,6 +276,11 @@ const CASES: Case[] = [
     field: 'metadata.labels["pod-security.kubernetes.io/enforce"]',
     objects: () => edit(good(), 'Deployment', 'web', (d) => { podOf(d).initContainers[0].securityContext.runAsUser = 0; }),
   },
+  {
+    id: 'identity/mcp-authentication', what: 'a Kubernetes MCP server without require_oauth and without an acknowledgement',
+    object: `ConfigMap ${NS}/kubernetes-mcp-server`, field: 'data["config.toml"]',
+    objects: () => edit(good(), 'ConfigMap', 'kubernetes-mcp-server', (d) => { d.data['config.toml'] = 'port = "8080"\n'; }),
+  },
 ];
 
 describe('the compliant fixture', () => {

@@ -141,6 +141,11 @@ export function goodDocs(): any[] {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
       subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: NS }],
     },
+    {
+      // A Kubernetes MCP server's TOML that requires a token (identity/mcp-authentication).
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kubernetes-mcp-server', namespace: NS, labels: { 'app.kubernetes.io/name': 'kubernetes-mcp-server' } },
+      data: { 'config.toml': 'port = "8080"\nrequire_oauth = true\nskip_jwt_verification = true\n' },
+    },
   ];
 }
 

@@ -123,11 +123,11 @@ describe('formatPolicyTable', () => {
   const lines = text.split('\n');
 
   it('prints a header and one row per check with passed, exempt, failed and n/a counts', () => {
-    expect(lines[0]).toMatch(/^Policy suite: \d+ checks x 12 objects in 1 environment\(s\) \(test\); 2 exemption\(s\)$/);
-    expect(text).toContain('== test: 12 objects ==');
+    expect(lines[0]).toMatch(/^Policy suite: \d+ checks x 13 objects in 1 environment\(s\) \(test\); 2 exemption\(s\)$/);
+    expect(text).toContain('== test: 13 objects ==');
     const row = lines.find((l) => l.includes(` ${RO} `))!;
     expect(row.startsWith('✗')).toBe(true);
-    expect(row.trim().split(/\s+/).slice(-4)).toEqual(['3', '0', '1', '8']);
+    expect(row.trim().split(/\s+/).slice(-4)).toEqual(['3', '0', '1', '9']);
     for (const c of report.checks) expect(lines.some((l) => l.includes(` ${c.id} `))).toBe(true);
   });
 

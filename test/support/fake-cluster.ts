@@ -28,7 +28,7 @@ export interface FakeCluster {
   readonly dir: string;
   readonly statePath: string;
   /** Runs `npm run <script> -- <args>` against the fake cluster. */
-  run(script: 'secrets' | 'up' | 'down', args: readonly string[], env?: Record<string, string>): RunResult;
+  run(script: 'secrets' | 'up' | 'down' | 'token', args: readonly string[], env?: Record<string, string>): RunResult;
   state(): { currentContext?: string; objects: Record<string, any> };
   stateText(): string;
 }

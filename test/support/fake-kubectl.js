@@ -49,7 +49,7 @@ const flags = {};
 const positionals = [];
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
-  if (['--context', '-n', '-f', '-o', '--namespace'].includes(a)) flags[a === '--namespace' ? '-n' : a] = argv[++i];
+  if (['--context', '-n', '-f', '-o', '--namespace', '--duration'].includes(a)) flags[a === '--namespace' ? '-n' : a] = argv[++i];
   else if (a.startsWith('--') && a.includes('=')) flags[a.slice(0, a.indexOf('='))] = a.slice(a.indexOf('=') + 1);
   else if (a.startsWith('--')) flags[a] = true;
   else positionals.push(a);
@@ -153,6 +153,13 @@ if (verb === 'get') {
   } else {
     fail(`fake kubectl: unsupported get ${argv.join(' ')}`, 99);
   }
+} else if (verb === 'create' && positionals[1] === 'token') {
+  // `kubectl create token <sa> --duration <d>` (npm run token): the ServiceAccount must exist; the token is made up.
+  const name = positionals[2];
+  if (!flags['-n'] || !name || positionals.length !== 3) fail(`fake kubectl: unsupported create token ${argv.join(' ')}`, 99);
+  if (!state.objects[key('ServiceAccount', flags['-n'], name)]) fail(`error: failed to create token: serviceaccounts "${name}" not found`);
+  record();
+  out(`fake-token.${flags['-n']}.${name}.${flags['--duration'] ?? '1h'}\n`);
 } else if (verb === 'create' || verb === 'replace') {
   if (flags['-f'] !== '-') fail('fake kubectl: create/replace only from stdin here', 99);
   for (const obj of readManifests('-')) {

@@ -34,7 +34,15 @@ export interface StartOptions {
   waitMs?: number;
   /** API server URL written into the kubeconfig; loopback only (default https://127.0.0.1:1, unreachable). */
   kubeApiServer?: string;
+  /**
+   * Variables added to the pod's environment, reported in `notes` (e.g. `SSL_CERT_FILE` standing for an
+   * image trust store that holds an internal issuer's CA). @default {}
+   */
+  extraEnv?: Record<string, string>;
 }
+
+/** The bearer token the harness kubeconfig gives the server as its own identity. */
+export const SERVER_OWN_TOKEN = 'not-a-real-token';
 
 export interface RunningServer {
   /** The port waited on: the declared containerPort, or portOverride. */
@@ -94,7 +102,7 @@ function kubeconfig(server: string): string {
     'users:',
     '- name: test',
     '  user:',
-    '    token: not-a-real-token',
+    `    token: ${SERVER_OWN_TOKEN}`,
     'contexts:',
     '- name: test',
     '  context:',
@@ -286,6 +294,10 @@ export async function startServerFromManifests(opts: StartOptions): Promise<Runn
     if (e.value !== undefined) env[e.name] = String(e.value);
     else notes.push(`env ${e.name} uses valueFrom: not set by the harness`);
   }
+  for (const [k, v] of Object.entries(opts.extraEnv ?? {})) {
+    env[k] = v;
+    notes.push(`extraEnv ${k}=${v} (not in the manifest)`);
+  }
 
   const child = spawn(bin, args, { env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
@@ -347,10 +359,13 @@ export async function startServerFromManifests(opts: StartOptions): Promise<Runn
   };
 }
 
-/** An initialized MCP SDK client over streamable HTTP (the caller closes it). Bounded to `timeoutMs`. */
-export async function mcpClient(url: string, timeoutMs = 10000): Promise<Client> {
+/**
+ * An initialized MCP SDK client over streamable HTTP (the caller closes it). Bounded to `timeoutMs`.
+ * `bearer`: sent as `Authorization: Bearer <bearer>` (servers with require_oauth refuse a client without one).
+ */
+export async function mcpClient(url: string, timeoutMs = 10000, bearer?: string): Promise<Client> {
   const client = new Client({ name: 'kubernetes-mcp-server-harness', version: '0.0.0' });
-  const transport = new StreamableHTTPClientTransport(new URL(url));
+  const transport = new StreamableHTTPClientTransport(new URL(url), bearer ? { requestInit: { headers: { Authorization: `Bearer ${bearer}` } } } : {});
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([

@@ -11,6 +11,8 @@
  */
 import { z } from 'zod';
 import { offsiteInput } from '../../backup/offsite-config';
+import { kubernetesMcpIdentityInput } from '../kubernetes-mcp-auth';
+import { penpotExportInput } from '../../penpot/export/config';
 import { llamaStackAuthInput, llamaStackStorageInput } from '../llama-stack-input';
 import {
   accessMode, autoscalingInput, bool, exposureInput, namespaceGroupInput, num, numbers, podLocationInput, resourcesInput,
@@ -114,6 +116,7 @@ const penpotInput = section({
     mcp: resourcesInput().optional(),
   }).optional(),
   backup: backupInput.optional(),
+  export: penpotExportInput.optional(),
 });
 
 const kubernetesMcpInput = section({
@@ -137,6 +140,7 @@ const kubernetesMcpInput = section({
   exposure: exposureInput().optional(),
   ingressHost: str().optional(),
   resources: resourcesInput().optional(),
+  ...kubernetesMcpIdentityInput,
 });
 
 /** One kMCP `MCPServer` as written in an environment file. */
@@ -158,6 +162,7 @@ export const kmcpServerInput = section({
   resources: resourcesInput().optional(),
   runAsUser: num().optional(),
   registerWithKagent: bool().optional(),
+  unauthenticatedAcknowledged: str().optional(),
 });
 
 const kmcpInput = section({
@@ -257,6 +262,7 @@ export const FEATURE_SWITCHES: readonly { readonly path: readonly string[]; read
   { path: ['penpot'], enabledByDefault: true },
   { path: ['penpot', 'mcp'], enabledByDefault: true },
   { path: ['penpot', 'backup'], enabledByDefault: true },
+  { path: ['penpot', 'export'], enabledByDefault: false },
   { path: ['kubernetesMcp'], enabledByDefault: false },
   { path: ['kmcp'], enabledByDefault: false },
   { path: ['kagent'], enabledByDefault: false },
