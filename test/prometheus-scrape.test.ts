@@ -72,6 +72,8 @@ describe.each(mcpServers.map((d) => [d.env, d] as const))('dist/%s Kubernetes MC
     }
     expect(metrics.status).toBe(200);
     expect(metrics.body).toMatch(/^k8s_mcp_server_info\{/m);
-    expect((await get(server.url('/metrics'))).status).toBe(404);
+    // Not on the MCP port: 404 without auth, 401 where require_oauth guards every path but /healthz (upstream.md 2b).
+    expect([401, 404]).toContain((await get(server.url('/metrics'))).status);
+    expect((await get(server.url('/metrics'))).body).not.toMatch(/k8s_mcp_server_info/);
   });
 });
