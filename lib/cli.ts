@@ -6,6 +6,7 @@ import { ConfigError, resolveEnvironments, selectEnvironments } from './config/r
 import { locateFields } from './config/schema/locate';
 import { EnvironmentInput } from './config/types';
 import { DIST_DIR } from './platform';
+import { routingNotices } from './routing/routing-doc';
 import { OutputFile, pruneEnvironments, synthesizeEnvironment, writeEnvironments } from './synth';
 
 /** Where environment files live, relative to the project root (for error locations). */
@@ -35,7 +36,7 @@ export function synth(inputs: readonly EnvironmentInput[], options: SynthOptions
   const names = envs.map((e) => e.name);
   writeEnvironments(options.outdir, names, files);
   if (options.only.length === 0) pruneEnvironments(options.outdir, names);
-  return { environments: names, files, warnings: envs.flatMap(riskWarnings) };
+  return { environments: names, files, warnings: envs.flatMap((e) => [...riskWarnings(e), ...routingNotices(e)]) };
 }
 
 export function parseSynthArgs(argv: readonly string[], cwd: string): SynthOptions {

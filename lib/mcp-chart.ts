@@ -12,6 +12,7 @@ import { McpGateway } from './mcp-gateway';
 import { mcpCallerNamespaces } from './mcp-servers-chart';
 import { NetworkIsolation, peerAt } from './network-isolation';
 import { PlatformNamespace } from './platform-namespace';
+import { routingOf, tlsSecretInAppNamespaces } from './routing/routing';
 import { SmokeCheck } from './smoke-check';
 import { WorkloadAlerts } from './workload-alerts';
 
@@ -31,7 +32,7 @@ export class McpChart extends Chart {
     this.appNamespace = env.kubernetesMcp.namespace;
     new PlatformNamespace(this, 'namespace', { name: this.appNamespace, partOf: 'mcp', enforce: 'restricted' });
     const k = env.kubernetesMcp;
-    if (env.ingress.tlsSecretName && k.ingressHost) declareTlsSecret(this, this.appNamespace, env.ingress.tlsSecretName, [k.ingressHost]);
+    if (env.ingress.tlsSecretName && k.ingressHost && tlsSecretInAppNamespaces(routingOf(env))) declareTlsSecret(this, this.appNamespace, env.ingress.tlsSecretName, [k.ingressHost]);
     this.gateway = McpGateway.forEnvironment(this, 'gateway', env);
     const metricsPort = env.monitoring.prometheusRules ? KUBERNETES_MCP_METRICS_PORT : undefined;
     const server = new KubernetesMcpServer(this, 'kubernetes', {

@@ -3,9 +3,8 @@ import { Construct } from 'constructs';
 import { BundledDatabases, POSTGRES_PORT, VALKEY_PORT } from './bundled-databases';
 import { EnvironmentConfig } from './config/types';
 import { ExternalSecret, declareTlsSecret } from './external-secret';
-import { InternalIngress } from './internal-ingress';
 import { systemLabels } from './labels';
-import { McpGateway, routerOf } from './mcp-gateway';
+import { McpGateway } from './mcp-gateway';
 import { NetworkIsolation, peerAt } from './network-isolation';
 import { MetricsScrape } from './alerts/metrics-scrape';
 import { penpotAlertsFor } from './alerts/penpot-alerts-of';
@@ -14,6 +13,8 @@ import { PlatformNamespace } from './platform-namespace';
 import { allowFrontendExternalEgress } from './penpot/frontend-egress';
 import { BACKEND_PORT, EXPORTER_PORT, FRONTEND_PORT, PenpotCore } from './penpot-core';
 import { PENPOT_MCP_HTTP_PORT, PENPOT_MCP_WS_PORT, PenpotMcpServer } from './penpot-mcp-server';
+import { RoutedHost } from './routing/routed-host';
+import { routingOf, tlsSecretInAppNamespaces } from './routing/routing';
 import { SmokeCheck, SmokeTarget } from './smoke-check';
 import { penpotExportFor } from './penpot/export/chart-hook';
 
@@ -63,7 +64,7 @@ function declareSecrets(scope: Construct, env: EnvironmentConfig) {
         AWS_SECRET_ACCESS_KEY: { description: 'S3 secret access key', source: { kind: 'operator', example: 'secret-access-key' } },
       },
     }) : undefined,
-    tls: env.ingress.tlsSecretName
+    tls: env.ingress.tlsSecretName && tlsSecretInAppNamespaces(routingOf(env))
       ? declareTlsSecret(scope, namespace, env.ingress.tlsSecretName, [p.host, ...(p.mcp.enabled && p.mcp.host ? [p.mcp.host] : [])])
       : undefined,
   };
@@ -154,17 +155,18 @@ export class PenpotChart extends Chart {
     // Issue 16: the export MCP server (penpot.export), wired into this namespace's isolation.
     penpotExportFor(this, env, core, net);
 
-    new InternalIngress(this, 'ingress', {
+    new RoutedHost(this, 'ingress', {
       name: 'penpot',
       namespace: this.appNamespace,
-      className: env.ingress.className,
-      tlsSecretName: env.ingress.tlsSecretName,
-      allowedSourceCidrs: env.ingress.allowedSourceCidrs,
-      maxBodySizeBytes: env.penpot.maxBodySizeBytes,
-      labels: systemLabels('penpot'),
-      router: routerOf(env),
+      host: env.penpot.host,
       // One route is enough: the frontend's nginx dispatches /api, /ws, /assets, /mcp itself.
-      routes: [{ host: env.penpot.host, serviceName: core.frontend.serviceName, servicePortName: 'http' }],
+      backend: { serviceName: core.frontend.serviceName, portName: 'http', port: core.frontend.port },
+      purpose: 'web',
+      maxBodySizeBytes: env.penpot.maxBodySizeBytes,
+      // The frontend proxies MCP streamable HTTP and SSE under /mcp/ (upstream.md section 1).
+      streamingPaths: env.penpot.mcp.enabled ? ['/mcp/'] : [],
+      labels: systemLabels('penpot'),
+      routing: routingOf(env),
     });
 
     let smoke: SmokeCheck | undefined;

@@ -10,6 +10,7 @@ import { McpGateway } from './mcp-gateway';
 import { RESTORE_JOB_FILE } from './operations-chart';
 import { renderOperationsMarkdown } from './operations-doc';
 import { APPS_FOLDER, DIST_DIR, buildEnvironment } from './platform';
+import { routingDocFile } from './routing/routing-doc';
 import { buildSecretsContract, renderSecretsMarkdown } from './secrets-contract';
 
 /** A file to write, relative to the output folder (`dist/`). */
@@ -60,6 +61,8 @@ export function synthesizeEnvironment(env: EnvironmentConfig): OutputFile[] {
       manifests,
     }),
   });
+
+  files.push(routingDocFile(env, app));
 
   const endpoints = McpGateway.endpointsIn(app);
   const llamaStacks = LlamaStack.findAll(app).map((l) => l.endpoint);

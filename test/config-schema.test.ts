@@ -171,6 +171,7 @@ describe('the schema is the one source of the settings', () => {
         storage: { externalPostgres: { host: 'pg.test.internal', secret: 'llama-pg', cidrs: ['10.0.0.0/8'] } } },
       monitoring: { prometheusRules: { labels: {} } },
       network: { dns: { namespace: 'kube-system', podLabels: {}, ports: [53] } },
+      ingress: { controller: 'gateway-api', gateway: { name: 'g', namespace: 'gateway', sectionName: 'http', implementation: 'traefik', create: { gatewayClassName: 'traefik', listeners: [] } } },
     });
     const resolved = new Set(valueKeys(applyDefaults(everything)));
     // Written per container under penpot.resources; kMCP servers are a list (checked by their own test).

@@ -7,7 +7,7 @@ const dist = loadDist(path.resolve(__dirname, '..'));
 describe('the committed dist/', () => {
   test('holds objects for every environment', () => {
     const envs = new Set(dist.objects.map((o) => o.env));
-    expect([...envs].sort()).toEqual(['example', 'homelab', 'k0s-dev', 'openshift']);
+    expect([...envs].sort()).toEqual(['example', 'homelab', 'k0s-dev', 'k3s', 'openshift']);
     for (const env of envs) expect(dist.contracts.has(env)).toBe(true);
   });
 
@@ -35,7 +35,7 @@ describe('the committed dist/', () => {
 
   test('no Application syncs the operations folder (the restore Job runs only when an operator creates it)', () => {
     const restoreJobs = dist.objects.filter((o) => o.app === OPERATIONS_FOLDER && o.doc.kind === 'Job');
-    expect(restoreJobs.map((o) => o.file).sort()).toEqual(['dist/example/operations/restore-job.yaml', 'dist/homelab/operations/restore-job.yaml']);
+    expect(restoreJobs.map((o) => o.file).sort()).toEqual(['dist/example/operations/restore-job.yaml', 'dist/homelab/operations/restore-job.yaml', 'dist/k3s/operations/restore-job.yaml']);
     const sources = dist.objects.filter((o) => o.doc.kind === 'Application')
       .flatMap((a) => [a.doc.spec.source, ...(a.doc.spec.sources ?? [])].filter((s) => s?.path !== undefined));
     expect(sources.length).toBeGreaterThan(0);

@@ -22,7 +22,7 @@ function httpGet(url: string): Promise<number> {
 }
 
 test('every environment with a Kubernetes MCP server is covered', () => {
-  expect(servers.map((s) => s.env).sort()).toEqual(['example', 'homelab', 'k0s-dev', 'openshift']);
+  expect(servers.map((s) => s.env).sort()).toEqual(['example', 'homelab', 'k0s-dev', 'k3s', 'openshift']);
 });
 
 describe.each(servers.map((s) => [s.env, s.doc] as const))('dist/%s Kubernetes MCP server, run for real', (env, deployment) => {

@@ -45,7 +45,7 @@ function routeAllowed(policy: any[], route: string, user: User | undefined): boo
 const userOf = (username: string, groups: string[]): User => ({ principal: username, roles: [username, ...groups] });
 
 test('every exposed Llama Stack in dist/ has server.auth (example and openshift)', () => {
-  const exposed = stacks.filter((s) => dist.objects.some((o) => o.env === s.deployment.env && ['Ingress', 'Route'].includes(o.doc.kind) && o.doc.metadata.namespace === s.deployment.doc.metadata.namespace));
+  const exposed = stacks.filter((s) => dist.objects.some((o) => o.env === s.deployment.env && ['Ingress', 'Route', 'HTTPRoute'].includes(o.doc.kind) && o.doc.metadata.namespace === s.deployment.doc.metadata.namespace));
   expect(exposed.map((s) => s.deployment.env).sort()).toEqual(['example', 'openshift']);
   for (const s of exposed) expect({ env: s.deployment.env, type: (s.runConfig as any).server.auth?.provider_config?.type }).toEqual({ env: s.deployment.env, type: 'kubernetes' });
 });

@@ -59,6 +59,7 @@ const coredns = (env: string): PodTemplate => (env === 'openshift'
 test('every smoke check Job has a pod template under the policies', () => {
   expect(smokePods.map((p) => `${p.env}/${p.owner}`).sort()).toEqual([
     'example/Job/mcp-smoke-check', 'example/Job/penpot-smoke-check', 'homelab/Job/mcp-servers-smoke-check', 'homelab/Job/mcp-smoke-check', 'homelab/Job/penpot-smoke-check', 'k0s-dev/Job/mcp-smoke-check',
+    'k3s/Job/mcp-smoke-check', 'k3s/Job/penpot-smoke-check',
     'openshift/Job/mcp-smoke-check',
   ]);
 });

@@ -11,7 +11,7 @@ describe('operations.kubeContext', () => {
   test('each environment names its cluster\'s context (k3s default, k0s Default)', () => {
     const contexts = Object.fromEntries(resolveEnvironments(ENVIRONMENTS).map((e) => [e.name, e.operations.kubeContext]));
     expect(contexts).toEqual({
-      'homelab': 'default', 'k0s-dev': 'Default', 'example': 'kubernetes-admin@kubernetes', 'openshift': 'default/api-ocp-example-internal:6443/kube:admin',
+      'homelab': 'default', 'k3s': 'default', 'k0s-dev': 'Default', 'example': 'kubernetes-admin@kubernetes', 'openshift': 'default/api-ocp-example-internal:6443/kube:admin',
     });
   });
 

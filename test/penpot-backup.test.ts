@@ -164,7 +164,7 @@ describe('the backup scripts in dist/', () => {
   const configMaps = dist.objects.filter((o) => o.doc.kind === 'ConfigMap' && o.doc.metadata.name === 'penpot-backup-scripts');
 
   test('every environment with Penpot ships them, each key equal to the file in ops/backup/', () => {
-    expect(configMaps.map((o) => o.env).sort()).toEqual(['example', 'homelab']);
+    expect(configMaps.map((o) => o.env).sort()).toEqual(['example', 'homelab', 'k3s']);
     for (const cm of configMaps) {
       expect(Object.keys(cm.doc.data).sort()).toEqual(fs.readdirSync(BACKUP_SCRIPTS_DIR).filter((f) => f.endsWith('.sh')).sort());
       expect([...BACKUP_SCRIPT_FILES].sort()).toEqual(Object.keys(cm.doc.data).sort());

@@ -14,6 +14,7 @@ import { SMOKE_CHECK_UID, SMOKE_SCRIPT_SOURCE, SmokeCheck } from '../lib/smoke-c
 import { expectIssue } from './support/config-issues';
 import { minimalEnv } from './support/environments';
 import { container, find, objectsOf, podSpec } from './support/objects';
+import { resolveRouting } from '../lib/routing/routing';
 
 const ROOT = path.resolve(__dirname, '..');
 const dist = loadDist(ROOT);
@@ -26,7 +27,7 @@ test('every app of every environment has one smoke check Job', () => {
   expect(smokeJobs.map((j) => `${j.env}/${j.app}/${j.doc.metadata.name}`).sort()).toEqual([
     'example/mcp/mcp-smoke-check', 'example/penpot/penpot-smoke-check',
     'homelab/mcp-servers/mcp-servers-smoke-check', 'homelab/mcp/mcp-smoke-check', 'homelab/penpot/penpot-smoke-check',
-    'k0s-dev/mcp/mcp-smoke-check', 'openshift/mcp/mcp-smoke-check',
+    'k0s-dev/mcp/mcp-smoke-check', 'k3s/mcp/mcp-smoke-check', 'k3s/penpot/penpot-smoke-check', 'openshift/mcp/mcp-smoke-check',
   ]);
 });
 
@@ -157,7 +158,7 @@ describe('targets derived from the MCP endpoint records', () => {
   function build(names: string[], late: string[] = []) {
     const chart = new Chart(new App(), 'c', { disableResourceNameHashes: true });
     const network = new NetworkIsolation(chart, 'net', { namespace: 'agents', dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } });
-    const gateway = new McpGateway(chart, 'gw', { ingressClassName: 'nginx' });
+    const gateway = new McpGateway(chart, 'gw', { routing: resolveRouting({ platform: 'kubernetes' }) });
     for (const n of names) gateway.expose(server(n));
     const env = applyDefaults(minimalEnv());
     const smoke = new SmokeCheck(chart, 'smoke', { app: 'agents', namespace: 'agents', config: env.smokeChecks, images: env.images, network, mcpEndpointsOf: chart });
@@ -198,7 +199,7 @@ describe('targets derived from the MCP endpoint records', () => {
   test('an endpoint in another namespace is refused (its ingress half would have nowhere to go)', () => {
     const chart = new Chart(new App(), 'c');
     const network = new NetworkIsolation(chart, 'net', { namespace: 'agents', dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } });
-    new McpGateway(chart, 'gw', { ingressClassName: 'nginx' }).expose(server('far', 'elsewhere'));
+    new McpGateway(chart, 'gw', { routing: resolveRouting({ platform: 'kubernetes' }) }).expose(server('far', 'elsewhere'));
     const env = applyDefaults(minimalEnv());
     expect(() => new SmokeCheck(chart, 'smoke', { app: 'agents', namespace: 'agents', config: env.smokeChecks, images: env.images, network, mcpEndpointsOf: chart }))
       .toThrow(/MCP endpoint far is in namespace elsewhere, not agents/);

@@ -9,6 +9,7 @@ import type { OffsiteBackupConfig } from '../backup/offsite-config';
 import type { z } from 'zod';
 import type { environmentInput, kmcpServerInput } from './schema/environment';
 import type { PenpotExportConfig } from '../penpot/export/config';
+import type { RoutingIngressConfig } from '../routing/config';
 import type { LlamaStackAuthConfig, LlamaStackStorageConfig } from './llama-stack';
 
 /** Kubernetes resource requests and limits of one container, as Kubernetes quantities. */
@@ -57,8 +58,12 @@ export interface ImagesConfig {
   readonly pullPolicy: 'IfNotPresent' | 'Always';
 }
 
-export interface IngressConfig {
-  /** IngressClass. Unused on OpenShift (Routes have no class). @default 'nginx' (ingress-nginx) */
+/** Routing settings (controller, Traefik, Gateway): their keys are documented on RoutingIngressConfig (lib/routing/config.ts). */
+export interface IngressConfig extends RoutingIngressConfig {
+  /**
+   * IngressClass. Unused on OpenShift (Routes have no class) and with gateway-api (HTTPRoutes attach
+   * to a Gateway). @default 'traefik' with controller traefik, else 'nginx' (ingress-nginx)
+   */
   readonly className: string;
   /**
    * Name of an existing TLS Secret (type kubernetes.io/tls) for the Penpot host; none means plain http.

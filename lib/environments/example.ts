@@ -1,16 +1,24 @@
 import { EnvironmentInput } from '../config/types';
 
 /**
- * A neutral multi-node example: TLS at the ingress, a ReadWriteMany class so frontend and
- * backend can run two replicas each, SMTP and single sign-on. Copy it to start a new environment.
+ * A neutral multi-node example: Gateway API routing (HTTPRoutes on a Gateway this project creates,
+ * run by Envoy Gateway, TLS at its listener), a ReadWriteMany class so frontend and backend can run
+ * two replicas each, SMTP and single sign-on. Copy it to start a new environment.
  */
 export const example: EnvironmentInput = {
   name: 'example',
-  description: 'Neutral example: multi-node cluster, RWX storage, TLS, SMTP, OIDC, Llama Stack and alerts',
+  description: 'Neutral example: multi-node cluster, Gateway API (Envoy Gateway), RWX storage, TLS, SMTP, OIDC, Llama Stack and alerts',
   domain: 'example.internal',
   argo: { repoURL: 'https://git.example.internal/platform/gitops.git', targetRevision: 'main' },
   storage: { className: 'nfs-client', assetsAccessMode: 'ReadWriteMany', assetsSize: '20Gi', postgresSize: '10Gi', hostPathBacked: false },
-  ingress: { className: 'nginx', tlsSecretName: 'penpot-tls', allowedSourceCidrs: ['10.0.0.0/8'] },
+  ingress: {
+    controller: 'gateway-api',
+    // The TLS Secret lives in the Gateway's namespace (`gateway`); see SECRETS.md.
+    tlsSecretName: 'penpot-tls',
+    // A portable HTTPRoute carries no source allowlist: with Envoy Gateway, restrict sources with
+    // its SecurityPolicy on the Gateway (or choose implementation 'traefik' and allowedSourceCidrs).
+    gateway: { name: 'platform', namespace: 'gateway', implementation: 'envoy-gateway', create: { gatewayClassName: 'eg' } },
+  },
   penpot: {
     registration: false,
     // Pods get no Internet egress here (only the internal SSO, SMTP and inference servers): the frontend runs

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { offsiteInput } from '../../backup/offsite-config';
+import { routingIngressShape } from '../../routing/config';
 import { kubernetesMcpIdentityInput } from '../kubernetes-mcp-auth';
 import { penpotExportInput } from '../../penpot/export/config';
 import { llamaStackAuthInput, llamaStackStorageInput } from '../llama-stack-input';
@@ -44,6 +45,7 @@ const ingressInput = section({
   className: str().optional(),
   tlsSecretName: str().optional(),
   allowedSourceCidrs: strings().optional(),
+  ...routingIngressShape,
 });
 
 const argoInput = section({
