@@ -6,6 +6,8 @@ import { ExternalSecret, declareTlsSecret } from './external-secret';
 import { systemLabels } from './labels';
 import { McpGateway } from './mcp-gateway';
 import { NetworkIsolation, peerAt } from './network-isolation';
+import { MetricsScrape } from './alerts/metrics-scrape';
+import { penpotAlertsFor } from './alerts/penpot-alerts-of';
 import { PenpotBackup } from './penpot-backup';
 import { PlatformNamespace } from './platform-namespace';
 import { allowFrontendExternalEgress } from './penpot/frontend-egress';
@@ -145,6 +147,8 @@ export class PenpotChart extends Chart {
         { name: core.frontend.serviceName, replicas: p.replicas.frontend, pods: core.pods.frontend },
         { name: core.exporter.serviceName, replicas: p.replicas.exporter, pods: core.pods.exporter },
       ],
+      offsite: p.backup.offsite,
+      snapshotHost: env.name,
     }) : undefined;
 
     const net = this.isolate(env, core, databases, mcpServer, this.backup);
@@ -165,13 +169,30 @@ export class PenpotChart extends Chart {
       routing: routingOf(env),
     });
 
+    let smoke: SmokeCheck | undefined;
     if (env.smokeChecks.enabled) {
       // Built last: it checks every MCP endpoint registered above.
-      new SmokeCheck(this, 'smoke-check', {
+      smoke = new SmokeCheck(this, 'smoke-check', {
         app: 'penpot', namespace: this.appNamespace, config: env.smokeChecks, images: env.images, network: net,
         targets: penpotSmokeTargets(this.appNamespace, core, mcpServer !== undefined), mcpEndpointsOf: this,
       });
     }
+    if (env.monitoring.prometheusRules) {
+      // Penpot 2.17's backend serves Prometheus metrics at GET /metrics on its HTTP port (backend/src/app/metrics.clj).
+      new MetricsScrape(this, 'backend-metrics', {
+        name: core.backend.serviceName, namespace: this.appNamespace, labels: systemLabels('penpot'),
+        selectorLabels: env.monitoring.prometheusRules.labels, pods: core.pods.backend,
+        target: { service: { labels: core.pods.backend, portName: 'http' } },
+      });
+      net.allowIngress({ name: 'penpot-backend', pods: core.pods.backend }, peerAt(env.monitoring.prometheus), [{ port: BACKEND_PORT }]);
+    }
+    penpotAlertsFor(this, env, {
+      namespace: this.appNamespace, backup: this.backup, smokeCheckJob: smoke?.name, exporterContainer: 'exporter',
+      deployments: {
+        backend: core.backend.serviceName, frontend: core.frontend.serviceName, exporter: core.exporter.serviceName, valkey: databases.valkeyServiceName,
+      },
+      statefulSets: { postgres: databases.postgresServiceName },
+    });
   }
 
   /** Default deny, then exactly the flows of upstream's wiring (upstream.md section 1). */
@@ -199,6 +220,7 @@ export class PenpotChart extends Chart {
       // Backup and restore talk to PostgreSQL only; nothing connects to them.
       net.allow(w('penpot-backup', backup.pods), postgres, [{ port: POSTGRES_PORT }]);
       net.allow(w('penpot-restore', backup.restorePods), postgres, [{ port: POSTGRES_PORT }]);
+      backup.allowRepository(net);
     }
 
     if (mcp) {

@@ -2,8 +2,9 @@
 # Debian packages of the real programs the tests run, installed only when missing:
 # PostgreSQL 15 (backup/restore round trip), promtool from prometheus (PrometheusRule unit tests),
 # curl (the smoke check script), lua5.1 (the Argo CD health check snippet), openssl (loopback certificates of the
-# HTTPS API and OpenID stand-ins), git (the change review reads the committed dist/; a CI checkout has it already).
-# Synth itself needs none of them (without git it skips the review).
+# HTTPS API and OpenID stand-ins), git (the change review reads the committed dist/; a CI checkout has it already),
+# restic (off-node copies against a local repository) and busybox (the shell and applets of the restic image the
+# off-node scripts run in). Synth itself needs none of them (without git it skips the review).
 set -euo pipefail
 missing=()
 [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql)
@@ -13,6 +14,8 @@ command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v lua5.1 >/dev/null 2>&1 || missing+=(lua5.1)
 command -v git >/dev/null 2>&1 || missing+=(git)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v restic >/dev/null 2>&1 || missing+=(restic)
+command -v busybox >/dev/null 2>&1 || missing+=(busybox)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "system packages: all present"
   exit 0

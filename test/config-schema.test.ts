@@ -157,13 +157,14 @@ describe('the schema is the one source of the settings', () => {
     return Object.entries(value).flatMap(([k, v]) => [`${prefix}${k}`, ...valueKeys(v, `${prefix}${k}.`)]);
   }
 
-  const MAPS = ['images.mirrors', 'monitoring.prometheusRules.labels', 'network.ingressController.podLabels',
+  const MAPS = ['images.mirrors', 'monitoring.prometheusRules.labels', 'monitoring.prometheus.podLabels', 'network.ingressController.podLabels',
     'network.ingressController.namespaceLabels', 'network.dns.podLabels'];
 
   test('every setting of the schema reaches the resolved configuration at the same path', () => {
     const everything = minimalEnv({
       penpot: { mcp: { exposure: { type: 'NodePort', nodePort: 30002 } }, smtp: { host: 'smtp.test.internal', defaultFrom: 'a@test.internal' }, oidc: { baseUri: 'https://sso.test.internal' },
-        objectStorage: { backend: 's3', bucket: 'penpot', region: 'r', endpoint: 'https://s3.test.internal' } },
+        objectStorage: { backend: 's3', bucket: 'penpot', region: 'r', endpoint: 'https://s3.test.internal' },
+        backup: { offsite: { repository: 'rest:https://nas.test.internal/penpot', egress: { cidrs: ['192.0.2.10/32'] } } } },
       kubernetesMcp: { enabled: true, autoscaling: { minReplicas: 1, maxReplicas: 2 }, exposure: { type: 'NodePort', nodePort: 30001 },
         auth: { oidc: { issuerUrl: 'https://sso.test.internal' } } },
       llamaStack: { enabled: true, autoscaling: { minReplicas: 1, maxReplicas: 2 },

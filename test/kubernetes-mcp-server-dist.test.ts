@@ -36,7 +36,8 @@ describe.each(servers.map((s) => [s.env, s.doc] as const))('dist/%s Kubernetes M
   afterAll(async () => server?.stop());
 
   test('listens on the declared containerPort (moved only through the single declared value)', () => {
-    expect(container.ports).toHaveLength(1);
+    // One MCP port; with monitoring on, a second one for metrics_port (test/prometheus-scrape.test.ts).
+    expect(container.ports.map((p: any) => p.name).filter((n: string) => n !== 'metrics')).toEqual(['http']);
     expect(server.notes.join('\n')).toMatch(new RegExp(`${container.ports[0].containerPort}`));
     expect(server.port).not.toBe(container.ports[0].containerPort);
   });

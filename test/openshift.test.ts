@@ -91,7 +91,8 @@ describe('dist/openshift security contexts', () => {
 
   test('the same environment on plain Kubernetes pins the image user 65532 (the switch is the platform alone)', () => {
     const input = ENVIRONMENTS.find((e) => e.name === ENV)!;
-    const [k8s] = resolveEnvironments([{ ...input, cluster: { platform: 'kubernetes' } }]);
+    // Off OpenShift, alerts need the labels a Prometheus ruleSelector matches (OpenShift's monitoring reads every rule).
+    const [k8s] = resolveEnvironments([{ ...input, cluster: { platform: 'kubernetes' }, monitoring: { prometheusRules: { labels: { release: 'kps' } } } }]);
     expect(k8s.cluster.platform).toBe('kubernetes');
     const built = buildEnvironment(k8s).apps.flatMap((a) => a.chart.toJson());
     const deployment = built.find((d: any) => d.kind === 'Deployment' && d.metadata.name === 'kubernetes-mcp-server');

@@ -30,6 +30,8 @@ export const example: EnvironmentInput = {
     oidc: { baseUri: 'https://sso.example.internal/realms/main', name: 'Company SSO' },
     // Two MCP replicas share sessions through Valkey.
     mcp: { enabled: true, replicas: 2 },
+    // Sets copied nightly to an S3-compatible object store on the internal network (restic, encrypted).
+    backup: { offsite: { repository: 's3:https://s3.example.internal/penpot-backups/penpot', egress: { cidrs: ['10.20.0.15/32'] } } },
   },
   kubernetesMcp: {
     enabled: true,

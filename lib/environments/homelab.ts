@@ -31,6 +31,15 @@ export const homelab: EnvironmentInput = {
     frontendEgress: { mode: 'https', cidrs: ['0.0.0.0/0'] },
     // Same-origin at http://penpot.finalq.xyz/mcp/stream, and a dedicated host for clients that need one.
     mcp: { enabled: true, host: 'penpot-mcp.finalq.xyz' },
+    backup: {
+      // Every set also goes to restic's rest-server on the NAS (another box, another disk): a failed
+      // node disk no longer loses Penpot and its backups together. Credentials: SECRETS.md.
+      offsite: {
+        repository: 'rest:https://nas.finalq.xyz:8000/penpot',
+        egress: { cidrs: ['192.168.1.20/32'] },
+        retention: { keepDaily: 14, keepWeekly: 8, keepMonthly: 12 },
+      },
+    },
   },
   // Read-only cluster diagnosis for in-cluster agents (kagent, Llama Stack); not exposed outside.
   kubernetesMcp: { enabled: true },
