@@ -107,10 +107,7 @@ describe('package.json scripts', () => {
   const nodeScripts = Object.entries(scripts).filter(([, cmd]) => cmd.startsWith('node -r ./scripts/register.js')).map(([name]) => name);
 
   test('every script that runs a program of this repository is specified above', () => {
-    // Known gap, owned by the export part (issue 16): lib/penpot/export/bench.ts ignores its arguments, so
-    // `npm run bench:export -- --help` runs the benchmark. Remove this entry when it prints a usage.
-    const KNOWN_WITHOUT_HELP = ['bench:export'];
-    const others = nodeScripts.filter((n) => !(n in SCRIPTS) && !KNOWN_WITHOUT_HELP.includes(n));
+    const others = nodeScripts.filter((n) => !(n in SCRIPTS));
     // Scripts added by other parts of the project: at least --help prints a usage (stdout or stderr) and exits 0.
     for (const name of others) {
       const [, , file] = scripts[name].split(' ').filter(Boolean).slice(1);
