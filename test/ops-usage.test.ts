@@ -7,6 +7,7 @@
  */
 import { ENVIRONMENTS } from '../lib/environments';
 import { loadOpsEnvironment } from '../lib/ops/environment';
+import { operatorVariable } from '../lib/ops/secrets-plan';
 import { buildEnvironment } from '../lib/platform';
 import { fakeCluster, REPO_ROOT } from './support/fake-cluster';
 import { configuredEnvironments } from './support/configured';
@@ -81,7 +82,10 @@ describe('--offline: the plan for an empty cluster, without kubectl', () => {
   const noKubectl = () => fakeCluster({}, { withKubectl: false });
 
   test('secrets: creates every Namespace and Secret of the contract', () => {
-    const r = noKubectl().run('secrets', ['--env', env, '--offline'], { PENPOT_POSTGRES__POSTGRES_USER: 'penpot' });
+    // Every value only the operator has, as the plan asks for it (the contract grows with the features).
+    const operatorValues = Object.fromEntries(loadOpsEnvironment(ENVIRONMENTS, env, REPO_ROOT).secrets.flatMap((s) => s.keys
+      .filter((k) => k.source.kind === 'operator').map((k) => [operatorVariable(s.name, k.key, 'operator'), 'given-by-the-operator'])));
+    const r = noKubectl().run('secrets', ['--env', env, '--offline'], operatorValues);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Offline: the plan for an empty cluster (kubectl was not called');
     const model = loadOpsEnvironment(ENVIRONMENTS, env, REPO_ROOT);
