@@ -49,6 +49,7 @@ export function extraMcpServerInputs(n: number): readonly EnvironmentInput[] | u
     args: ['-y', '@modelcontextprotocol/server-filesystem@2026.8.31', '/data'],
     volume: { mountPath: '/data' },
     secrets: [{ name: `bench-${i + 1}-env`, keys: { API_KEY: 'bench key' } }],
+    unauthenticatedAcknowledged: 'a benchmark server: never synced, only its synthesis is timed',
   }));
   return [{
     ...first,
