@@ -93,6 +93,7 @@ describe('targets', () => {
       ['http', 'exporter-readyz', 'http://penpot-exporter.penpot:6061/readyz'],
       ['mcp', 'mcp-penpot-same-origin', 'http://penpot-frontend.penpot:8080/mcp/stream'],
       ['mcp', 'mcp-penpot', 'http://penpot-mcp.penpot:4401/mcp'],
+      ['mcp-auth', 'mcp-penpot-export', 'http://penpot-export.penpot:8080/mcp'],
     ]);
   });
 
