@@ -6,6 +6,8 @@ import { ConfigError, resolveEnvironments, selectEnvironments } from './config/r
 import { locateFields } from './config/schema/locate';
 import { EnvironmentInput } from './config/types';
 import { DIST_DIR } from './platform';
+import { printSynthReview } from './review/cli';
+import { routingNotices } from './routing/routing-doc';
 import { OutputFile, pruneEnvironments, synthesizeEnvironment, writeEnvironments } from './synth';
 
 /** Where environment files live, relative to the project root (for error locations). */
@@ -23,6 +25,8 @@ export interface SynthResult {
   readonly files: readonly OutputFile[];
   /** Loud warnings about risky choices of the synthesized environments (printed by {@link main}). */
   readonly warnings: readonly string[];
+  /** kubectl context of each synthesized environment (for the commands the change review prints). */
+  readonly kubeContexts: Readonly<Record<string, string>>;
 }
 
 /**
@@ -35,16 +39,33 @@ export function synth(inputs: readonly EnvironmentInput[], options: SynthOptions
   const names = envs.map((e) => e.name);
   writeEnvironments(options.outdir, names, files);
   if (options.only.length === 0) pruneEnvironments(options.outdir, names);
-  return { environments: names, files, warnings: envs.flatMap(riskWarnings) };
+  return {
+    environments: names, files, warnings: envs.flatMap((e) => [...riskWarnings(e), ...routingNotices(e)]),
+    kubeContexts: Object.fromEntries(envs.map((e) => [e.name, e.operations.kubeContext])),
+  };
 }
 
-export function parseSynthArgs(argv: readonly string[], cwd: string): SynthOptions {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: { env: { type: 'string', multiple: true }, outdir: { type: 'string' } },
-    strict: true,
-  });
+export const SYNTH_OPTIONS = {
+  env: { type: 'string', multiple: true },
+  outdir: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const SYNTH_USAGE = `Usage: npm run synth -- [--env <name>[,<name>]] [--outdir <dir>]
+
+Validates every environment of lib/environments/, synthesizes them in memory and only then writes dist/<env>/
+(a bad value fails naming the field; nothing is written). Ends with the change review against HEAD's dist/.
+
+  --env <name>     only these environments (repeatable or comma-separated); the others' folders stay [all]
+  --outdir <dir>   write here instead of dist/ [dist]
+  -h, --help       this text
+
+Exit codes: 0 written, 1 invalid configuration, 2 bad usage.`;
+
+export function parseSynthArgs(argv: readonly string[], cwd: string): SynthOptions & { readonly help?: boolean } {
+  const { values } = parseArgs({ args: [...argv], options: SYNTH_OPTIONS, strict: true, allowPositionals: false });
   return {
+    ...(values.help ? { help: true } : {}),
     only: (values.env ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean),
     outdir: path.resolve(cwd, values.outdir ?? DIST_DIR),
   };
@@ -67,12 +88,21 @@ export function main(inputs: readonly EnvironmentInput[], argv: readonly string[
   const started = process.hrtime.bigint();
   try {
     const options = parseSynthArgs(argv, cwd);
+    if (options.help) {
+      console.log(SYNTH_USAGE);
+      return 0;
+    }
     const result = synth(inputs, options);
     linkCdk8sOutdir(options.outdir);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     console.log(`Synthesized ${result.environments.join(', ')} into ${path.relative(cwd, options.outdir) || '.'}/ `
       + `(${result.files.length} files, ${ms.toFixed(0)} ms)`);
     for (const warning of result.warnings) console.warn(`\n!!! WARNING !!! ${warning}`);
+    printSynthReview(cwd, {
+      envs: result.environments.map((name) => ({ name, kubeContext: result.kubeContexts[name] })),
+      files: result.files,
+      full: options.only.length === 0 && options.outdir === path.resolve(cwd, DIST_DIR),
+    }, { out: console.log, err: console.warn });
     return 0;
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -80,8 +110,8 @@ export function main(inputs: readonly EnvironmentInput[], argv: readonly string[
       console.error(ConfigError.describe(err.issues, locations));
       return 1;
     }
-    if (err instanceof TypeError && (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-      console.error(`${err.message}\nUsage: npm run synth -- [--env <name>[,<name>]] [--outdir <dir>]`);
+    if (String((err as NodeJS.ErrnoException | undefined)?.code).startsWith('ERR_PARSE_ARGS')) {
+      console.error(`${(err as Error).message}\n\n${SYNTH_USAGE}`);
       return 2;
     }
     throw err;

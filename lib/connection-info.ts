@@ -184,7 +184,7 @@ export function renderConnectMarkdown(input: ConnectMarkdownInput): string {
     const urls = endpointUrls(e);
     lines.push(`## \`${e.name}\`: ${e.title}`, '', '| reached from | URL |', '|---|---|');
     if (urls.ingress) {
-      const via = e.ingressKind === 'Route' ? 'OpenShift Route, TLS at the router' : 'ingress';
+      const via = e.ingressKind === 'Route' ? 'OpenShift Route, TLS at the router' : e.ingressKind === 'HTTPRoute' ? 'Gateway API HTTPRoute' : 'ingress';
       lines.push(`| dedicated host (${via}) | \`${withAuth(urls.ingress, e)}\` |`);
     }
     if (urls.sameOrigin) lines.push(`| same origin as Penpot | \`${withAuth(urls.sameOrigin, e)}\` |`);

@@ -31,6 +31,8 @@ export interface KubernetesMcpServerProps {
    * @default the environment defaults: no auth, no readers, no Llama Stack instance
    */
   readonly identity?: KubernetesMcpIdentity;
+  /** Serve /metrics and /stats on this second port (TOML `metrics_port`) for Prometheus. @default undefined: not served apart */
+  readonly metricsPort?: number;
 }
 
 /** How the server authenticates callers, as its TOML says it. */
@@ -60,11 +62,12 @@ export const NODE_PROXY_RULE: k8s.PolicyRule = { apiGroups: [''], resources: ['n
  * The server's TOML configuration: every setting that has a config field. Read-only and
  * non-destructive unless the `operator` RBAC profile grants writes, so that the tools match RBAC.
  */
-export function kubernetesMcpToml(config: KubernetesMcpConfig, auth: KubernetesMcpTomlAuth = { mode: 'none' }): string {
+export function kubernetesMcpToml(config: KubernetesMcpConfig, auth: KubernetesMcpTomlAuth = { mode: 'none' }, metricsPort?: number): string {
   const toolsets = config.helmReleaseAccess && !config.toolsets.includes('helm') ? [...config.toolsets, 'helm'] : [...config.toolsets];
   const readOnly = config.rbacProfile !== 'operator';
   return toToml({
     port: String(config.port),
+    ...(metricsPort !== undefined ? { metrics_port: String(metricsPort) } : {}),
     log_level: config.logLevel,
     read_only: readOnly,
     disable_destructive: readOnly,
@@ -185,11 +188,12 @@ export class KubernetesMcpServer extends Construct {
     ];
     this.grantReaderRules(config, subjects);
 
-    const toml = kubernetesMcpToml(config, { mode: identity.mode, oidc: identity.oidc, clusterAuthMode: config.auth?.clusterAuthMode });
+    const toml = kubernetesMcpToml(config, { mode: identity.mode, oidc: identity.oidc, clusterAuthMode: config.auth?.clusterAuthMode }, props.metricsPort);
     const unauthenticatedReason = protectedMode ? undefined
       : identity.exposure.length > 0 ? identity.unauthenticatedAcknowledged : IN_NAMESPACE_ONLY_REASON;
     this.workload = this.instance('server', {
       config, images: props.images, workloadIdentity: serverIdentity, serviceAccountName: this.serviceAccountName, toml, unauthenticatedReason,
+      metricsPort: props.metricsPort,
     });
 
     if (identity.kagent && protectedMode) {
@@ -263,6 +267,8 @@ export class KubernetesMcpServer extends Construct {
     config: KubernetesMcpConfig; images: ImagesConfig; workloadIdentity: WorkloadIdentity; serviceAccountName: string; toml: string;
     /** Why this instance takes no token, for the policy suite. @default undefined: it requires one */
     unauthenticatedReason?: string;
+    /** The server's metrics_port, declared as a second container port. @default undefined */
+    metricsPort?: number;
   }): Workload {
     const { config } = p;
     const name = p.workloadIdentity.instance;
@@ -297,7 +303,10 @@ export class KubernetesMcpServer extends Construct {
           // the entrypoint is replaced (a fork may bake one in) and --port is refused in extraArgs.
           command: [...config.command],
           args: ['--config', `${CONFIG_DIR}/${CONFIG_FILE}`, ...config.extraArgs],
-          ports: [{ name: 'http', containerPort: config.port, protocol: 'TCP' }],
+          ports: [
+            { name: 'http', containerPort: config.port, protocol: 'TCP' },
+            ...(p.metricsPort !== undefined ? [{ name: 'metrics', containerPort: p.metricsPort, protocol: 'TCP' }] : []),
+          ],
           // /healthz stays open with require_oauth (upstream.md 2b): probes need no token.
           readinessProbe: httpProbe('/healthz', 'http', { periodSeconds: 10, failureThreshold: 3 }),
           livenessProbe: httpProbe('/healthz', 'http', { periodSeconds: 20, failureThreshold: 6 }),

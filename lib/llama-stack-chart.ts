@@ -6,9 +6,9 @@ import { declareTlsSecret } from './external-secret';
 import { KubernetesMcpServer } from './kubernetes-mcp-server';
 import { systemLabels } from './labels';
 import { LLAMA_STACK_NAME, LlamaStack } from './llama-stack';
-import { routerOf } from './mcp-gateway';
 import { NetworkIsolation, peerAt } from './network-isolation';
 import { PlatformNamespace } from './platform-namespace';
+import { routingOf, tlsSecretInAppNamespaces } from './routing/routing';
 import { WorkloadAlerts } from './workload-alerts';
 
 export interface LlamaStackChartProps {
@@ -28,7 +28,7 @@ export class LlamaStackChart extends Chart {
     const l = env.llamaStack;
     this.appNamespace = l.namespace;
     new PlatformNamespace(this, 'namespace', { name: this.appNamespace, partOf: LLAMA_STACK_NAME, enforce: 'restricted' });
-    if (env.ingress.tlsSecretName && l.ingressHost) declareTlsSecret(this, this.appNamespace, env.ingress.tlsSecretName, [l.ingressHost]);
+    if (env.ingress.tlsSecretName && l.ingressHost && tlsSecretInAppNamespaces(routingOf(env))) declareTlsSecret(this, this.appNamespace, env.ingress.tlsSecretName, [l.ingressHost]);
     const { storage, auth } = llamaStackSettings(env);
     this.llamaStack = new LlamaStack(this, 'llama-stack', {
       storage,
@@ -39,10 +39,7 @@ export class LlamaStackChart extends Chart {
       images: env.images,
       // With auth on, the server's in-cluster-only instance (Llama Stack's connector sends no header).
       mcpServers: [kubernetesMcp.llamaStack?.endpoint ?? kubernetesMcp.endpoint],
-      ingressClassName: env.ingress.className,
-      tlsSecretName: env.ingress.tlsSecretName,
-      allowedSourceCidrs: env.ingress.allowedSourceCidrs,
-      router: routerOf(env),
+      routing: routingOf(env),
     });
 
     const net = new NetworkIsolation(this, 'network', { namespace: this.appNamespace, dns: env.network.dns, labels: systemLabels(LLAMA_STACK_NAME) });

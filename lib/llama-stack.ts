@@ -7,7 +7,6 @@ import { ImagesConfig, LlamaStackConfig, ResourceSpec } from './config/types';
 import { endpointUrls } from './connection-info';
 import { ExternalSecret } from './external-secret';
 import { imageTag, resolveImage } from './images';
-import { InternalIngress, Router } from './internal-ingress';
 import { k8s } from './k8s';
 import { WorkloadIdentity, selectorLabels, standardLabels } from './labels';
 import {
@@ -15,6 +14,8 @@ import {
 } from './llama-stack-run-config';
 import { McpEndpoint } from './mcp-gateway';
 import { containerSecurity, httpProbe, podSecurity, resourceRequirements } from './pods';
+import { RoutedHost } from './routing/routed-host';
+import { Routing } from './routing/routing';
 import { Workload, cpuAutoscaler } from './workload';
 
 export const LLAMA_STACK_NAME = 'llama-stack';
@@ -90,13 +91,8 @@ export interface LlamaStackProps {
   readonly images: ImagesConfig;
   /** MCP servers to register, as their gateway records: URLs come from the same values as their Services. */
   readonly mcpServers: readonly McpEndpoint[];
-  readonly ingressClassName: string;
-  /** TLS Secret for the ingress host. @default undefined: http */
-  readonly tlsSecretName?: string;
-  /** @default [] */
-  readonly allowedSourceCidrs?: readonly string[];
-  /** Which router serves `ingressHost`: an Ingress for ingress-nginx, an edge Route on OpenShift. @default 'ingress-nginx' */
-  readonly router?: Router;
+  /** How `ingressHost` is routed (controller, TLS, allowlist): see lib/routing/routing.ts. */
+  readonly routing: Routing;
   /** Where the state lives (resolved and validated by config/llama-stack.ts). */
   readonly storage: LlamaStackStorageConfig;
   /** Who may call the API. */
@@ -269,22 +265,19 @@ export class LlamaStack extends Construct {
 
     let ingressUrl: string | undefined;
     if (config.ingressHost) {
-      new InternalIngress(this, 'ingress', {
+      ingressUrl = new RoutedHost(this, 'ingress', {
         name: LLAMA_STACK_NAME,
         namespace: ns,
-        className: props.ingressClassName,
-        tlsSecretName: props.tlsSecretName,
-        allowedSourceCidrs: props.allowedSourceCidrs,
+        host: config.ingressHost,
+        backend: { serviceName: LLAMA_STACK_NAME, portName: 'http', port: LLAMA_STACK_PORT },
+        purpose: 'api',
         // File uploads (the files API) are the largest requests.
         maxBodySizeBytes: 100 * 1024 * 1024,
         // Responses stream as Server-Sent Events.
-        unbuffered: true,
+        streaming: true,
         labels,
-        routes: [{ host: config.ingressHost, serviceName: LLAMA_STACK_NAME, servicePortName: 'http' }],
-        router: props.router,
-      });
-      // An OpenShift Route terminates TLS at the router (edge), so it is always https.
-      ingressUrl = `${props.tlsSecretName || props.router === 'openshift' ? 'https' : 'http'}://${config.ingressHost}`;
+        routing: props.routing,
+      }).url;
     }
 
     this.endpoint = {

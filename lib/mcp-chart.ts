@@ -1,16 +1,18 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { KUBERNETES_MCP_METRICS_PORT, MetricsScrape } from './alerts/metrics-scrape';
 import { resolveKubernetesMcpIdentity } from './config/kubernetes-mcp-auth';
 import { EnvironmentConfig } from './config/types';
 import { declareTlsSecret } from './external-secret';
 import { KagentRemoteMcpServer } from './kagent-remote-mcp-server';
-import { KubernetesMcpServer } from './kubernetes-mcp-server';
+import { KUBERNETES_MCP_NAME, KubernetesMcpServer } from './kubernetes-mcp-server';
 import { systemLabels } from './labels';
 import { llamaStackPodLabels } from './llama-stack';
 import { McpGateway } from './mcp-gateway';
 import { mcpCallerNamespaces } from './mcp-servers-chart';
 import { NetworkIsolation, peerAt } from './network-isolation';
 import { PlatformNamespace } from './platform-namespace';
+import { routingOf, tlsSecretInAppNamespaces } from './routing/routing';
 import { SmokeCheck } from './smoke-check';
 import { WorkloadAlerts } from './workload-alerts';
 
@@ -30,10 +32,11 @@ export class McpChart extends Chart {
     this.appNamespace = env.kubernetesMcp.namespace;
     new PlatformNamespace(this, 'namespace', { name: this.appNamespace, partOf: 'mcp', enforce: 'restricted' });
     const k = env.kubernetesMcp;
-    if (env.ingress.tlsSecretName && k.ingressHost) declareTlsSecret(this, this.appNamespace, env.ingress.tlsSecretName, [k.ingressHost]);
+    if (env.ingress.tlsSecretName && k.ingressHost && tlsSecretInAppNamespaces(routingOf(env))) declareTlsSecret(this, this.appNamespace, env.ingress.tlsSecretName, [k.ingressHost]);
     this.gateway = McpGateway.forEnvironment(this, 'gateway', env);
+    const metricsPort = env.monitoring.prometheusRules ? KUBERNETES_MCP_METRICS_PORT : undefined;
     const server = new KubernetesMcpServer(this, 'kubernetes', {
-      gateway: this.gateway, config: env.kubernetesMcp, images: env.images, identity: resolveKubernetesMcpIdentity(env),
+      gateway: this.gateway, config: env.kubernetesMcp, images: env.images, identity: resolveKubernetesMcpIdentity(env), metricsPort,
     });
     if (env.kagent.enabled) {
       new KagentRemoteMcpServer(this, 'kubernetes-kagent', {
@@ -57,6 +60,14 @@ export class McpChart extends Chart {
       net.allowIngress(instance, { pods: llamaStackPodLabels(), namespace: env.llamaStack.namespace }, port);
     } else if (env.llamaStack.enabled) {
       net.allowIngress(workload, { pods: llamaStackPodLabels(), namespace: env.llamaStack.namespace }, port);
+    }
+    if (env.monitoring.prometheusRules && metricsPort !== undefined) {
+      // Its own metrics (upstream.md 2b), from Prometheus only.
+      new MetricsScrape(this, 'metrics', {
+        name: KUBERNETES_MCP_NAME, namespace: this.appNamespace, labels: systemLabels('mcp'), selectorLabels: env.monitoring.prometheusRules.labels,
+        pods: server.pods, target: { port: metricsPort },
+      });
+      net.allowIngress(workload, peerAt(env.monitoring.prometheus), [{ port: metricsPort }]);
     }
     if (env.monitoring.prometheusRules) {
       new WorkloadAlerts(this, 'alerts', {

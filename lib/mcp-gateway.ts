@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
-import { isOpenShift } from './config/cluster';
 import { EnvironmentConfig, McpExposure } from './config/types';
-import { InternalIngress, Router } from './internal-ingress';
 import { k8s } from './k8s';
 import { WorkloadIdentity, selectorLabels, standardLabels } from './labels';
+import { RouteKind, RoutedHost } from './routing/routed-host';
+import { Routing, routingOf } from './routing/routing';
 import { ServicePortSpec } from './workload';
 
 /** How a client authenticates to an MCP endpoint, for the generated connection info. */
@@ -92,8 +92,8 @@ export interface McpEndpoint {
   /** The NodePort Service carrying only the MCP port, when exposed that way. */
   readonly nodePortServiceName?: string;
   readonly ingressUrl?: string;
-  /** What serves `ingressUrl`: an Ingress, or an OpenShift Route (TLS at the router). */
-  readonly ingressKind?: 'Ingress' | 'Route';
+  /** What serves `ingressUrl`: an Ingress, a Gateway API HTTPRoute, or an OpenShift Route (TLS at the router). */
+  readonly ingressKind?: RouteKind;
   readonly sameOriginUrl?: string;
   readonly auth?: McpClientAuth;
   readonly bearer?: McpBearerAuth;
@@ -120,13 +120,8 @@ export interface ManagedMcpServerProps {
 }
 
 export interface McpGatewayProps {
-  readonly ingressClassName: string;
-  /** TLS Secret for dedicated MCP hosts (the certificate must cover them). @default undefined: http */
-  readonly tlsSecretName?: string;
-  /** @default [] */
-  readonly allowedSourceCidrs?: readonly string[];
-  /** `openshift`: dedicated hosts become edge Routes (https). @default 'ingress-nginx' */
-  readonly router?: Router;
+  /** How dedicated MCP hosts are routed (controller, TLS, allowlist). */
+  readonly routing: Routing;
 }
 
 /**
@@ -182,23 +177,23 @@ export class McpGateway extends Construct {
     let ingressUrl: string | undefined;
     let ingressKind: McpEndpoint['ingressKind'];
     if (server.ingressHost) {
-      const ingress = new InternalIngress(scope, 'ingress', {
+      const routed = new RoutedHost(scope, 'ingress', {
         name: server.serviceName,
         namespace: server.namespace,
-        className: this.props.ingressClassName,
-        tlsSecretName: this.props.tlsSecretName,
-        allowedSourceCidrs: this.props.allowedSourceCidrs,
+        host: server.ingressHost,
+        path,
+        backend: { serviceName: server.serviceName, portName: server.mcpPortName, port: mcpPort.port },
+        // OAuth metadata answers small JSON documents: not streamed.
+        extraPaths: (server.extraIngressPaths ?? []).map((p) => ({ path: p })),
+        purpose: 'mcp',
         // MCP requests are small JSON-RPC messages.
         maxBodySizeBytes: 10 * 1024 * 1024,
-        unbuffered: true,
+        streaming: true,
         labels: standardLabels(server.identity),
-        routes: [path, ...(server.extraIngressPaths ?? [])].map((p) => ({
-          host: server.ingressHost!, path: p, serviceName: server.serviceName, servicePortName: server.mcpPortName,
-        })),
-        router: this.props.router,
+        routing: this.props.routing,
       });
-      ingressUrl = `${ingress.scheme}://${server.ingressHost}${path}`;
-      ingressKind = ingress.routes.length > 0 ? 'Route' : 'Ingress';
+      ingressUrl = routed.url;
+      ingressKind = routed.kind;
     }
     const endpoint: McpEndpoint = {
       name: server.name,
@@ -232,23 +227,13 @@ export class McpGateway extends Construct {
     return endpoint;
   }
 
-  /** A gateway with the environment's ingress settings and router (ingress-nginx, or OpenShift Routes). */
+  /** A gateway with the environment's routing (see lib/routing/routing.ts). */
   static forEnvironment(scope: Construct, id: string, env: EnvironmentConfig): McpGateway {
-    return new McpGateway(scope, id, {
-      ingressClassName: env.ingress.className,
-      tlsSecretName: env.ingress.tlsSecretName,
-      allowedSourceCidrs: env.ingress.allowedSourceCidrs,
-      router: routerOf(env),
-    });
+    return new McpGateway(scope, id, { routing: routingOf(env) });
   }
 
   /** Every endpoint of every gateway below a scope (an environment's App), in tree order. */
   static endpointsIn(scope: Construct): McpEndpoint[] {
     return scope.node.findAll().filter((c): c is McpGateway => c instanceof McpGateway).flatMap((g) => g.endpoints);
   }
-}
-
-/** Which router serves an environment's hosts. */
-export function routerOf(env: EnvironmentConfig): Router {
-  return isOpenShift(env) ? 'openshift' : 'ingress-nginx';
 }

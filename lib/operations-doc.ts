@@ -4,6 +4,7 @@
  * commands from the backup construct's runbook record: the document cannot name an object,
  * port or schedule the manifests do not have.
  */
+import { offsiteLimitLine, offsiteSections } from './backup/offsite-runbook';
 import { identityOperations } from './identity-operations-doc';
 import { ManifestObject } from './checks/model';
 import { EnvironmentConfig } from './config/types';
@@ -107,9 +108,9 @@ function backups(env: EnvironmentConfig, b: BackupRunbook): string[] {
       + ' so a run cut short is never counted nor restored; the next run deletes it. The volume must hold '
       + `${b.retention + 1} sets.`,
     `- **Scripts**: \`ops/backup/backup.sh\` and \`restore.sh\` in this repository, shipped in ConfigMap \`${b.configMapName}\`.`,
-    '- **Limit**: the sets live in the cluster (on the node, with local-path). They protect against a failed upgrade,'
+    b.offsite ? offsiteLimitLine(b.offsite) : '- **Limit**: the sets live in the cluster (on the node, with local-path). They protect against a failed upgrade,'
       + ' deleted designs and a damaged database, not against losing the disk: copy the volume off the node with your'
-      + ' volume backup tool.', '',
+      + ' volume backup tool (or set `penpot.backup.offsite`).', '',
     'Check the last runs (the last line lists the complete sets kept):', '',
     '```sh',
     `kubectl -n ${b.namespace} get cronjob ${b.cronJobName}`,
@@ -205,7 +206,7 @@ export function renderOperationsMarkdown(input: OperationsDocInput): string {
     return lines.join('\n');
   }
   if (backup && input.restoreJobPath) {
-    lines.push(...backups(env, backup), ...restore(env, backup, input.restoreJobPath));
+    lines.push(...backups(env, backup), ...restore(env, backup, input.restoreJobPath), ...offsiteSections(env, backup, input.restoreJobPath));
   } else {
     lines.push('## Backups', '', `Scheduled backups are off (\`penpot.backup.enabled: false\`): nothing saves the database`
       + ' or the assets of this environment. Turn them on before relying on it.', '');

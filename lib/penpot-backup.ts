@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Construct } from 'constructs';
+import { OffsiteBackupConfig, RESTIC_IMAGE, credentialKeys } from './backup/offsite-config';
 import { ImagesConfig, PenpotBackupConfig } from './config/types';
 import { ExternalSecret } from './external-secret';
+import { NetworkIsolation } from './network-isolation';
 import { imageTag, resolveImage } from './images';
 import { k8s } from './k8s';
 import { WorkloadIdentity, selectorLabels, standardLabels } from './labels';
@@ -13,6 +15,15 @@ import { POD_DEFAULTS, containerSecurity, literalEnv, podSecurity, resourceRequi
 export const BACKUP_SCRIPTS_DIR = path.resolve(__dirname, '..', 'ops', 'backup');
 export const BACKUP_SCRIPT = 'backup.sh';
 export const RESTORE_SCRIPT = 'restore.sh';
+/** Off-node copy (restic image): upload after each set, the integrity check, the restore's fetch step. */
+export const UPLOAD_SCRIPT = 'upload.sh';
+export const CHECK_SCRIPT = 'check.sh';
+export const FETCH_SCRIPT = 'fetch.sh';
+export const OFFSITE_LIB_SCRIPT = 'offsite-lib.sh';
+/** Every script of ops/backup/ the ConfigMap ships. */
+export const BACKUP_SCRIPT_FILES: readonly string[] = [BACKUP_SCRIPT, RESTORE_SCRIPT, OFFSITE_LIB_SCRIPT, UPLOAD_SCRIPT, CHECK_SCRIPT, FETCH_SCRIPT];
+/** Where the restore Job's scratch volume holds a set fetched from the repository. */
+export const FETCH_MOUNT_PATH = '/fetched';
 /** Mount path of the backup volume in the backup and restore pods. */
 export const BACKUP_MOUNT_PATH = '/backups';
 const SCRIPTS_MOUNT_PATH = '/scripts';
@@ -25,11 +36,14 @@ export const RESTORE_TTL_SECONDS = 7 * 24 * 3600;
 /** One retry: a transient database restart should not cost a night's backup. */
 export const BACKUP_BACKOFF_LIMIT = 1;
 
+/** restic's temp pack files (up to a few 16 MiB packs at once) and the check's temp index. */
+const RESTIC_TMP_VOLUME: k8s.Volume = { name: 'restic-tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Gi') } };
+
 let scripts: Readonly<Record<string, string>> | undefined;
 
 /** The backup and restore scripts exactly as in the repository (read once per process). */
 export function backupScripts(): Readonly<Record<string, string>> {
-  scripts ??= Object.fromEntries([BACKUP_SCRIPT, RESTORE_SCRIPT]
+  scripts ??= Object.fromEntries(BACKUP_SCRIPT_FILES
     .map((file) => [file, fs.readFileSync(path.join(BACKUP_SCRIPTS_DIR, file), 'utf8')]));
   return scripts;
 }
@@ -61,6 +75,25 @@ export interface PenpotBackupProps {
   readonly assetsAttachedTo?: Readonly<Record<string, string>>;
   /** The Deployments a restore stops (they hold database connections or write assets). */
   readonly stopForRestore: readonly StoppedWorkload[];
+  /** Copy every set off the node with restic, check the repository, restore from it. @default undefined (sets stay on the node) */
+  readonly offsite?: OffsiteBackupConfig;
+  /** Host name of the repository's snapshots: the sets' origin, stable across pods and clusters. @default the namespace */
+  readonly snapshotHost?: string;
+  /** The restic image. @default {@link RESTIC_IMAGE} */
+  readonly resticImage?: string;
+}
+
+/** What the runbook tells about the off-node copy. */
+export interface OffsiteRunbook {
+  readonly repository: string;
+  readonly secretName: string;
+  readonly secretKeys: readonly string[];
+  readonly checkCronJobName: string;
+  readonly checkSchedule: string;
+  readonly readDataSubset: string;
+  readonly retention: OffsiteBackupConfig['retention'];
+  readonly snapshotHost: string;
+  readonly resticImage: string;
 }
 
 /** What the operations document needs to tell about backups, from the same values as the manifests. */
@@ -83,11 +116,14 @@ export interface BackupRunbook {
   readonly stopForRestore: readonly StoppedWorkload[];
   /** Selector labels of the backup pods (for `kubectl logs -l`). */
   readonly backupPods: Readonly<Record<string, string>>;
+  /** Present when sets are copied off the node. */
+  readonly offsite?: OffsiteRunbook;
 }
 
-function identity(component: 'backup' | 'restore', postgresImage: string): WorkloadIdentity {
-  return { name: 'penpot-backup', instance: 'penpot', component, partOf: 'penpot', version: imageTag(postgresImage) };
+function identity(component: 'backup' | 'restore' | 'check', image: string): WorkloadIdentity {
+  return { name: 'penpot-backup', instance: 'penpot', component, partOf: 'penpot', version: imageTag(image) };
 }
+
 
 /**
  * Scheduled backups of Penpot: the backup volume, the scripts ConfigMap (from `ops/backup/`) and
@@ -109,12 +145,35 @@ export class PenpotBackup extends Construct {
   readonly restorePodSpec: k8s.PodSpec;
   readonly activeDeadlineSeconds: number;
   readonly runbook: BackupRunbook;
+  /** The integrity check CronJob's name and pod labels, when sets are copied off the node. */
+  readonly checkCronJobName = 'penpot-backup-check';
+  readonly checkPods?: Readonly<Record<string, string>>;
+  /** The repository Secret, when sets are copied off the node. */
+  readonly offsiteSecret?: ExternalSecret;
+  private readonly resticImage: string;
+  private readonly snapshotHost: string;
 
   constructor(scope: Construct, id: string, private readonly props: PenpotBackupProps) {
     super(scope, id);
     const { config, namespace } = props;
     this.namespace = namespace;
     this.activeDeadlineSeconds = config.activeDeadlineSeconds;
+    this.resticImage = props.resticImage ?? RESTIC_IMAGE;
+    this.snapshotHost = props.snapshotHost ?? namespace;
+    const offsite = props.offsite;
+    if (offsite) {
+      this.offsiteSecret = new ExternalSecret(this, 'offsite-secret', {
+        name: offsite.credentialsSecret,
+        namespace,
+        purpose: `Password and credentials of the off-node restic repository ${offsite.repository} (keep a copy of RESTIC_PASSWORD outside the cluster: without it no set can be restored)`,
+        keys: Object.fromEntries(credentialKeys(offsite.repository).map((key) => [key, {
+          description: key === 'RESTIC_PASSWORD'
+            ? 'Encryption password of the repository (also needed to restore on a new cluster; store it in your password manager)'
+            : `Repository credential ${key}`,
+          source: { kind: 'operator' as const, example: key === 'RESTIC_PASSWORD' ? 'a long passphrase kept outside the cluster' : key.toLowerCase() },
+        }])),
+      });
+    }
     const backupId = identity('backup', props.images.postgres);
     const restoreId = identity('restore', props.images.postgres);
     this.pods = selectorLabels(backupId);
@@ -135,6 +194,42 @@ export class PenpotBackup extends Construct {
       metadata: { name: this.configMapName, namespace, labels },
       data: { ...backupScripts() },
     });
+
+    if (offsite) {
+      const checkId = identity('check', this.resticImage);
+      this.checkPods = selectorLabels(checkId);
+      const checkLabels = standardLabels(checkId);
+      new k8s.KubeCronJob(this, 'check', {
+        metadata: { name: this.checkCronJobName, namespace, labels: checkLabels },
+        spec: {
+          schedule: offsite.check.schedule,
+          timeZone: config.timeZone,
+          concurrencyPolicy: 'Forbid',
+          suspend: false,
+          startingDeadlineSeconds: BACKUP_STARTING_DEADLINE_SECONDS,
+          successfulJobsHistoryLimit: 3,
+          failedJobsHistoryLimit: 3,
+          jobTemplate: {
+            metadata: { labels: checkLabels },
+            spec: {
+              backoffLimit: BACKUP_BACKOFF_LIMIT,
+              activeDeadlineSeconds: config.activeDeadlineSeconds,
+              ttlSecondsAfterFinished: BACKUP_TTL_SECONDS,
+              template: {
+                metadata: { labels: checkLabels },
+                spec: {
+                  ...POD_DEFAULTS,
+                  restartPolicy: 'Never',
+                  securityContext: podSecurity(this, PENPOT_UID),
+                  containers: [this.resticContainer('check', CHECK_SCRIPT, offsite, { OFFSITE_CHECK_SUBSET: offsite.check.readDataSubset }, [])],
+                  volumes: [this.scriptsVolume(), RESTIC_TMP_VOLUME],
+                },
+              },
+            },
+          },
+        },
+      });
+    }
 
     new k8s.KubeCronJob(this, 'cronjob', {
       metadata: { name: this.cronJobName, namespace, labels },
@@ -179,6 +274,61 @@ export class PenpotBackup extends Construct {
       includesAssets: props.assetsClaimName !== undefined,
       stopForRestore: props.stopForRestore,
       backupPods: this.pods,
+      offsite: offsite ? {
+        repository: offsite.repository,
+        secretName: offsite.credentialsSecret,
+        secretKeys: credentialKeys(offsite.repository),
+        checkCronJobName: this.checkCronJobName,
+        checkSchedule: offsite.check.schedule,
+        readDataSubset: offsite.check.readDataSubset,
+        retention: offsite.retention,
+        snapshotHost: this.snapshotHost,
+        resticImage: resolveImage(this.resticImage, props.images.mirrors),
+      } : undefined,
+    };
+  }
+
+  /**
+   * Egress to exactly the repository endpoint (config CIDRs and port) for the pods that reach it:
+   * the backup (upload), the check and the restore (fetch). Nothing connects to them.
+   */
+  allowRepository(net: NetworkIsolation): void {
+    const offsite = this.props.offsite;
+    if (!offsite) return;
+    const endpoint = { cidrs: offsite.egress.cidrs };
+    const ports = [{ port: offsite.egress.port }];
+    net.allowEgress({ name: 'penpot-backup', pods: this.pods }, endpoint, ports);
+    net.allowEgress({ name: 'penpot-restore', pods: this.restorePods }, endpoint, ports);
+    net.allowEgress({ name: this.checkCronJobName, pods: this.checkPods! }, endpoint, ports);
+  }
+
+  private scriptsVolume(): k8s.Volume {
+    return { name: 'scripts', configMap: { name: this.configMapName, defaultMode: 0o444 } };
+  }
+
+  /**
+   * A container of the restic image running one of the off-node scripts: the repository from
+   * config, its password and credentials from the Secret, restic's temp files on their own volume.
+   */
+  private resticContainer(name: string, script: string, offsite: OffsiteBackupConfig, extraEnv: Record<string, string>, mounts: k8s.VolumeMount[]): k8s.Container {
+    const secret = this.offsiteSecret!;
+    return {
+      name,
+      image: resolveImage(this.resticImage, this.props.images.mirrors),
+      imagePullPolicy: this.props.images.pullPolicy,
+      command: ['sh', `${SCRIPTS_MOUNT_PATH}/${script}`],
+      env: [
+        ...literalEnv({ RESTIC_REPOSITORY: offsite.repository, OFFSITE_HOST: this.snapshotHost, TZ: 'UTC', TMPDIR: '/tmp' }),
+        ...credentialKeys(offsite.repository).map((key) => secret.envVar(key, key)),
+        ...literalEnv(extraEnv),
+      ],
+      resources: resourceRequirements(offsite.resources),
+      securityContext: containerSecurity(true),
+      volumeMounts: [
+        { name: 'scripts', mountPath: SCRIPTS_MOUNT_PATH, readOnly: true },
+        ...mounts,
+        { name: RESTIC_TMP_VOLUME.name, mountPath: '/tmp' },
+      ],
     };
   }
 
@@ -198,7 +348,7 @@ export class PenpotBackup extends Construct {
         ...(mode === 'backup'
           ? { BACKUP_RETENTION: String(props.config.retention) }
           // No default: the runbook sets a set name (or `latest`) with `kubectl set env`; empty fails.
-          : { RESTORE_SET: '' }),
+          : { RESTORE_SET: '', ...(props.offsite ? { RESTORE_FROM: 'volume', FETCH_DIR: FETCH_MOUNT_PATH } : {}) }),
       }),
     ];
     const volumeMounts: k8s.VolumeMount[] = [
@@ -209,7 +359,7 @@ export class PenpotBackup extends Construct {
       { name: 'tmp', mountPath: '/tmp' },
     ];
     const volumes: k8s.Volume[] = [
-      { name: 'scripts', configMap: { name: this.configMapName, defaultMode: 0o444 } },
+      this.scriptsVolume(),
       { name: 'backups', persistentVolumeClaim: { claimName: this.claimName, readOnly: mode === 'restore' } },
       ...(assets ? [{ name: 'assets', persistentVolumeClaim: { claimName: assets, readOnly: mode === 'backup' } }] : []),
       { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
@@ -224,6 +374,52 @@ export class PenpotBackup extends Construct {
         }],
       },
     } : undefined;
+    const main: k8s.Container = {
+      name: mode,
+      image: resolveImage(props.images.postgres, props.images.mirrors),
+      imagePullPolicy: props.images.pullPolicy,
+      command: ['sh', `${SCRIPTS_MOUNT_PATH}/${mode === 'backup' ? BACKUP_SCRIPT : RESTORE_SCRIPT}`],
+      env,
+      resources: resourceRequirements(props.config.resources),
+      securityContext: containerSecurity(true),
+      volumeMounts,
+    };
+    const offsite = props.offsite;
+    let initContainers: k8s.Container[] = [];
+    let containers: k8s.Container[] = [main];
+    if (offsite && mode === 'backup') {
+      // Init containers run in order and a failed one fails the pod: the upload starts only
+      // after backup.sh completed a set, and a failed upload fails the Job (and alerts).
+      initContainers = [main];
+      containers = [this.resticContainer('upload', UPLOAD_SCRIPT, offsite, {
+        BACKUP_DIR: BACKUP_MOUNT_PATH,
+        OFFSITE_KEEP_LAST: String(offsite.retention.keepLast),
+        OFFSITE_KEEP_DAILY: String(offsite.retention.keepDaily),
+        OFFSITE_KEEP_WEEKLY: String(offsite.retention.keepWeekly),
+        OFFSITE_KEEP_MONTHLY: String(offsite.retention.keepMonthly),
+        OFFSITE_INIT: String(offsite.initRepository),
+      }, [{ name: 'backups', mountPath: BACKUP_MOUNT_PATH, readOnly: true }])];
+      volumes.push(RESTIC_TMP_VOLUME);
+    } else if (offsite && mode === 'restore') {
+      // RESTORE_SET and RESTORE_FROM are set on both containers by the runbook's `kubectl set env`.
+      initContainers = [this.resticContainer('fetch', FETCH_SCRIPT, offsite, { RESTORE_FROM: 'volume', RESTORE_SET: '', FETCH_DIR: FETCH_MOUNT_PATH },
+        [{ name: 'fetched', mountPath: FETCH_MOUNT_PATH }])];
+      volumeMounts.push({ name: 'fetched', mountPath: FETCH_MOUNT_PATH, readOnly: true });
+      volumes.push(RESTIC_TMP_VOLUME, {
+        // A volume of the restore pod only, sized like the backup volume (a set fits) and deleted with the pod.
+        name: 'fetched',
+        ephemeral: {
+          volumeClaimTemplate: {
+            metadata: { labels: { ...this.restoreLabels } },
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              storageClassName: props.config.storageClassName,
+              resources: { requests: { storage: k8s.Quantity.fromString(props.config.size) } },
+            },
+          },
+        },
+      });
+    }
     return {
       ...POD_DEFAULTS,
       restartPolicy: 'Never',
@@ -235,16 +431,8 @@ export class PenpotBackup extends Construct {
       // The backup volume gets group 1001 from fsGroup (hostPath-backed local-path folders are 0777).
       securityContext: podSecurity(this, PENPOT_UID),
       ...(affinity ? { affinity } : {}),
-      containers: [{
-        name: mode,
-        image: resolveImage(props.images.postgres, props.images.mirrors),
-        imagePullPolicy: props.images.pullPolicy,
-        command: ['sh', `${SCRIPTS_MOUNT_PATH}/${mode === 'backup' ? BACKUP_SCRIPT : RESTORE_SCRIPT}`],
-        env,
-        resources: resourceRequirements(props.config.resources),
-        securityContext: containerSecurity(true),
-        volumeMounts,
-      }],
+      ...(initContainers.length > 0 ? { initContainers } : {}),
+      containers,
       volumes,
     };
   }

@@ -3,15 +3,18 @@ import { Construct } from 'constructs';
 import { BundledDatabases, POSTGRES_PORT, VALKEY_PORT } from './bundled-databases';
 import { EnvironmentConfig } from './config/types';
 import { ExternalSecret, declareTlsSecret } from './external-secret';
-import { InternalIngress } from './internal-ingress';
 import { systemLabels } from './labels';
-import { McpGateway, routerOf } from './mcp-gateway';
+import { McpGateway } from './mcp-gateway';
 import { NetworkIsolation, peerAt } from './network-isolation';
+import { MetricsScrape } from './alerts/metrics-scrape';
+import { penpotAlertsFor } from './alerts/penpot-alerts-of';
 import { PenpotBackup } from './penpot-backup';
 import { PlatformNamespace } from './platform-namespace';
 import { allowFrontendExternalEgress } from './penpot/frontend-egress';
 import { BACKEND_PORT, EXPORTER_PORT, FRONTEND_PORT, PenpotCore } from './penpot-core';
 import { PENPOT_MCP_HTTP_PORT, PENPOT_MCP_WS_PORT, PenpotMcpServer } from './penpot-mcp-server';
+import { RoutedHost } from './routing/routed-host';
+import { routingOf, tlsSecretInAppNamespaces } from './routing/routing';
 import { SmokeCheck, SmokeTarget } from './smoke-check';
 import { penpotExportFor } from './penpot/export/chart-hook';
 
@@ -61,7 +64,7 @@ function declareSecrets(scope: Construct, env: EnvironmentConfig) {
         AWS_SECRET_ACCESS_KEY: { description: 'S3 secret access key', source: { kind: 'operator', example: 'secret-access-key' } },
       },
     }) : undefined,
-    tls: env.ingress.tlsSecretName
+    tls: env.ingress.tlsSecretName && tlsSecretInAppNamespaces(routingOf(env))
       ? declareTlsSecret(scope, namespace, env.ingress.tlsSecretName, [p.host, ...(p.mcp.enabled && p.mcp.host ? [p.mcp.host] : [])])
       : undefined,
   };
@@ -144,32 +147,52 @@ export class PenpotChart extends Chart {
         { name: core.frontend.serviceName, replicas: p.replicas.frontend, pods: core.pods.frontend },
         { name: core.exporter.serviceName, replicas: p.replicas.exporter, pods: core.pods.exporter },
       ],
+      offsite: p.backup.offsite,
+      snapshotHost: env.name,
     }) : undefined;
 
     const net = this.isolate(env, core, databases, mcpServer, this.backup);
     // Issue 16: the export MCP server (penpot.export), wired into this namespace's isolation.
     penpotExportFor(this, env, core, net);
 
-    new InternalIngress(this, 'ingress', {
+    new RoutedHost(this, 'ingress', {
       name: 'penpot',
       namespace: this.appNamespace,
-      className: env.ingress.className,
-      tlsSecretName: env.ingress.tlsSecretName,
-      allowedSourceCidrs: env.ingress.allowedSourceCidrs,
-      maxBodySizeBytes: env.penpot.maxBodySizeBytes,
-      labels: systemLabels('penpot'),
-      router: routerOf(env),
+      host: env.penpot.host,
       // One route is enough: the frontend's nginx dispatches /api, /ws, /assets, /mcp itself.
-      routes: [{ host: env.penpot.host, serviceName: core.frontend.serviceName, servicePortName: 'http' }],
+      backend: { serviceName: core.frontend.serviceName, portName: 'http', port: core.frontend.port },
+      purpose: 'web',
+      maxBodySizeBytes: env.penpot.maxBodySizeBytes,
+      // The frontend proxies MCP streamable HTTP and SSE under /mcp/ (upstream.md section 1).
+      streamingPaths: env.penpot.mcp.enabled ? ['/mcp/'] : [],
+      labels: systemLabels('penpot'),
+      routing: routingOf(env),
     });
 
+    let smoke: SmokeCheck | undefined;
     if (env.smokeChecks.enabled) {
       // Built last: it checks every MCP endpoint registered above.
-      new SmokeCheck(this, 'smoke-check', {
+      smoke = new SmokeCheck(this, 'smoke-check', {
         app: 'penpot', namespace: this.appNamespace, config: env.smokeChecks, images: env.images, network: net,
         targets: penpotSmokeTargets(this.appNamespace, core, mcpServer !== undefined), mcpEndpointsOf: this,
       });
     }
+    if (env.monitoring.prometheusRules) {
+      // Penpot 2.17's backend serves Prometheus metrics at GET /metrics on its HTTP port (backend/src/app/metrics.clj).
+      new MetricsScrape(this, 'backend-metrics', {
+        name: core.backend.serviceName, namespace: this.appNamespace, labels: systemLabels('penpot'),
+        selectorLabels: env.monitoring.prometheusRules.labels, pods: core.pods.backend,
+        target: { service: { labels: core.pods.backend, portName: 'http' } },
+      });
+      net.allowIngress({ name: 'penpot-backend', pods: core.pods.backend }, peerAt(env.monitoring.prometheus), [{ port: BACKEND_PORT }]);
+    }
+    penpotAlertsFor(this, env, {
+      namespace: this.appNamespace, backup: this.backup, smokeCheckJob: smoke?.name, exporterContainer: 'exporter',
+      deployments: {
+        backend: core.backend.serviceName, frontend: core.frontend.serviceName, exporter: core.exporter.serviceName, valkey: databases.valkeyServiceName,
+      },
+      statefulSets: { postgres: databases.postgresServiceName },
+    });
   }
 
   /** Default deny, then exactly the flows of upstream's wiring (upstream.md section 1). */
@@ -197,6 +220,7 @@ export class PenpotChart extends Chart {
       // Backup and restore talk to PostgreSQL only; nothing connects to them.
       net.allow(w('penpot-backup', backup.pods), postgres, [{ port: POSTGRES_PORT }]);
       net.allow(w('penpot-restore', backup.restorePods), postgres, [{ port: POSTGRES_PORT }]);
+      backup.allowRepository(net);
     }
 
     if (mcp) {

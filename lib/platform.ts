@@ -11,6 +11,7 @@ import { OperationsChart } from './operations-chart';
 import { PenpotChart } from './penpot-chart';
 import { setPodIdentity } from './pods';
 import { RootApplicationChart } from './root-application-chart';
+import { routingApps } from './routing/apps';
 
 /** Folder of the synthesized YAML, relative to the repository root (what Argo CD reads). */
 export const DIST_DIR = 'dist';
@@ -58,6 +59,7 @@ export function buildEnvironment(env: EnvironmentConfig): EnvironmentCharts {
     const servers = new McpServersChart(app, 'mcp-servers', { env });
     apps.push({ name: 'mcp-servers', chart: servers, destinationNamespace: servers.appNamespace });
   }
+  apps.push(...routingApps(app, env));
   markObjectsWithMissingCrds(apps.map((a) => a.chart), installedKinds(helmApps.map((h) => h.helm.chart)));
   const appOfApps = new AppOfAppsChart(app, APPS_FOLDER, { environment: env.name, argo: env.argo, envPath, apps, helmApps });
   const root = new RootApplicationChart(app, 'root', { environment: env.name, argo: env.argo, appsPath: `${envPath}/${APPS_FOLDER}` });

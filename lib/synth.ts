@@ -10,6 +10,7 @@ import { McpGateway } from './mcp-gateway';
 import { RESTORE_JOB_FILE } from './operations-chart';
 import { renderOperationsMarkdown } from './operations-doc';
 import { APPS_FOLDER, DIST_DIR, buildEnvironment } from './platform';
+import { routingDocFile } from './routing/routing-doc';
 import { buildSecretsContract, renderSecretsMarkdown } from './secrets-contract';
 
 /** A file to write, relative to the output folder (`dist/`). */
@@ -21,6 +22,22 @@ export interface OutputFile {
 function renderChart(chart: Chart): { objects: any[]; yaml: string } {
   const objects = chart.toJson();
   return { objects, yaml: Yaml.stringify(...objects) };
+}
+
+const RENDERED = new WeakMap<OutputFile, readonly unknown[]>();
+
+/**
+ * The objects a manifest file of this process' synthesis was rendered from, so that the change
+ * review need not parse its YAML back (undefined for other files).
+ */
+export function renderedObjects(file: OutputFile): readonly unknown[] | undefined {
+  return RENDERED.get(file);
+}
+
+function manifestFile(path: string, rendered: { objects: any[]; yaml: string }): OutputFile {
+  const file = { path, content: rendered.yaml };
+  RENDERED.set(file, rendered.objects);
+  return file;
 }
 
 /** Synthesizes one environment in memory: manifests per app, the root Application and the docs. */
@@ -35,19 +52,19 @@ export function synthesizeEnvironment(env: EnvironmentConfig): OutputFile[] {
   const manifests: ManifestObject[] = [];
   const add = (app: string, objects: any[]) => manifests.push(...objects.map((doc) => ({ file: `${DIST_DIR}/${env.name}/${app}/${app}.k8s.yaml`, env: env.name, app, doc })));
   for (const { name, chart } of apps) {
-    const { objects, yaml } = renderChart(chart);
-    allObjects.push(...objects);
-    add(name, objects);
-    files.push({ path: `${env.name}/${name}/${name}.k8s.yaml`, content: yaml });
+    const rendered = renderChart(chart);
+    allObjects.push(...rendered.objects);
+    add(name, rendered.objects);
+    files.push(manifestFile(`${env.name}/${name}/${name}.k8s.yaml`, rendered));
   }
   const applications = renderChart(appOfApps);
   add(APPS_FOLDER, applications.objects);
-  files.push({ path: `${env.name}/${APPS_FOLDER}/${APPS_FOLDER}.k8s.yaml`, content: applications.yaml });
-  files.push({ path: `${env.name}/root-application.yaml`, content: renderChart(root).yaml });
+  files.push(manifestFile(`${env.name}/${APPS_FOLDER}/${APPS_FOLDER}.k8s.yaml`, applications));
+  files.push(manifestFile(`${env.name}/root-application.yaml`, renderChart(root)));
 
   // Outside every synced folder: Argo CD never runs it (OPERATIONS.md says when to).
   const manual = operations ? renderChart(operations) : undefined;
-  if (manual) files.push({ path: `${env.name}/${RESTORE_JOB_FILE}`, content: manual.yaml });
+  if (manual) files.push(manifestFile(`${env.name}/${RESTORE_JOB_FILE}`, manual));
 
   const contract = buildSecretsContract(env.name, ExternalSecret.findAll(app), [...allObjects, ...(manual?.objects ?? [])]);
   files.push({ path: `${env.name}/secrets.json`, content: `${JSON.stringify(contract, null, 2)}\n` });
@@ -60,6 +77,8 @@ export function synthesizeEnvironment(env: EnvironmentConfig): OutputFile[] {
       manifests,
     }),
   });
+
+  files.push(routingDocFile(env, app));
 
   const endpoints = McpGateway.endpointsIn(app);
   const llamaStacks = LlamaStack.findAll(app).map((l) => l.endpoint);

@@ -15,9 +15,14 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parseArgs as parseNodeArgs } from 'node:util';
 import { main } from '../lib/cli';
 import { EnvironmentInput, KmcpServerInput } from '../lib/config/types';
 import { ENVIRONMENTS } from '../lib/environments';
+import { resolveEnvironments } from '../lib/config/resolve';
+import { DIST_DIR } from '../lib/platform';
+import { reviewAgainstRevision } from '../lib/review';
+import { renderedObjects, synthesizeEnvironment } from '../lib/synth';
 
 const ROOT = path.resolve(__dirname, '..');
 const RESULTS_FILE = path.join(ROOT, 'bench', 'results.json');
@@ -185,22 +190,60 @@ function appOfCdk8sYaml(): string {
   return line.slice('app:'.length).trim();
 }
 
-function parseArgs(argv: readonly string[]): { runs: number; test: boolean } {
-  let runs = Number(process.env.BENCH_RUNS ?? 5);
-  let test = true;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--runs') runs = Number(argv[++i]);
-    else if (argv[i] === '--no-test') test = false;
-    else throw new Error(`unknown argument '${argv[i]}'; usage: npm run bench [-- --runs N] [-- --no-test]`);
+export const BENCH_OPTIONS = {
+  'runs': { type: 'string' },
+  'no-test': { type: 'boolean' },
+  'help': { type: 'boolean', short: 'h' },
+} as const;
+
+export const BENCH_USAGE = `Usage: npm run bench -- [--runs N] [--no-test]
+
+Times synth (the project's, through npm, through cdk8s, with ts-node, the Node floor, with extra MCP servers) and
+one run of the test command; peak memory per command; writes bench/results.json. dist/ is never touched.
+
+  --runs N        runs per command after one warm-up, 1..50 [$BENCH_RUNS or 5]
+  --no-test       skip the run of the test command
+  -h, --help      this text`;
+
+export class BenchUsageError extends Error {}
+
+export function parseBenchArgs(argv: readonly string[]): { runs: number; test: boolean; help: boolean } {
+  let values: { runs?: string; 'no-test'?: boolean; help?: boolean };
+  try {
+    values = parseNodeArgs({ args: [...argv], options: BENCH_OPTIONS, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    throw new BenchUsageError(`${(err as Error).message}\n\n${BENCH_USAGE}`);
   }
-  if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error(`--runs: ${runs} is not an integer in 1..50`);
-  return { runs, test };
+  const runs = Number(values.runs ?? process.env.BENCH_RUNS ?? 5);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new BenchUsageError(`--runs: ${values.runs ?? runs} is not an integer in 1..50\n\n${BENCH_USAGE}`);
+  return { runs, test: !values['no-test'], help: values.help === true };
+}
+
+/**
+ * The change review's own cost (the end of every synth), in process: the synthesized files of a
+ * configuration against HEAD's dist/, median of `runs`. Unchanged files are skipped by blob hash;
+ * changed ones are parsed and compared object by object.
+ */
+function reviewCost(inputs: readonly EnvironmentInput[], runs: number): number {
+  const envs = resolveEnvironments(inputs);
+  const files = envs.flatMap(synthesizeEnvironment);
+  const times = Array.from({ length: runs + 1 }, () => {
+    const started = process.hrtime.bigint();
+    const r = reviewAgainstRevision({ repoRoot: ROOT, rev: 'HEAD', distDir: DIST_DIR, envs: envs.map((e) => ({ name: e.name })), files, includeUnconfigured: true, objectsOf: renderedObjects });
+    if (!r.ok) throw new Error(`review: ${r.message}`);
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  }).slice(1);
+  return stats(times).median;
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
 async function bench(argv: readonly string[]): Promise<void> {
-  const { runs, test } = parseArgs(argv);
+  const { runs, test, help } = parseBenchArgs(argv);
+  if (help) {
+    console.log(BENCH_USAGE);
+    return;
+  }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'penpot-bench-'));
   const cleanup = (): void => fs.rmSync(tmp, { recursive: true, force: true });
   const onSignal = (): void => { cleanup(); process.exit(130); };
@@ -237,6 +280,13 @@ async function bench(argv: readonly string[]): Promise<void> {
       extra.push({ servers: n, wallMs: m.wallMs, addedMs, perServerMs: addedMs / n });
     }
 
+    // The review of: nothing changed; +100 kMCP servers in the first environment; every environment new (renamed).
+    const review = {
+      unchangedMs: reviewCost(ENVIRONMENTS, runs),
+      plus100McpServersMs: reviewCost(extraMcpServerInputs(100) ?? ENVIRONMENTS, runs),
+      allEnvironmentsNewMs: reviewCost(ENVIRONMENTS.map((e) => ({ ...e, name: `${e.name}-new` })), runs),
+    };
+
     let npmTest: { ok: boolean; wallMs: number; typecheckMs: number; jestMs: number } | undefined;
     if (test) {
       process.stderr.write('  npm test (tsc --noEmit, then jest) ...');
@@ -271,6 +321,7 @@ async function bench(argv: readonly string[]): Promise<void> {
       ratios: { aOverB, aOverC, bOverA: 1 / aOverB },
       outputsOfAAndBIdentical: identical,
       extraMcpServers: extra.every((e) => e.wallMs === undefined) ? { note: EXTRA_MCP_NA, rows: extra } : { base: extraBase, rows: extra },
+      review,
       npmTest: npmTest ?? null,
       targets,
     };
@@ -295,6 +346,8 @@ async function bench(argv: readonly string[]): Promise<void> {
     lines.push(`output of (a), (a") and (b): ${identical ? 'byte-identical' : 'DIFFERENT'}`);
     lines.push(`synth with +1/+10/+100 extra MCP servers: ${extra.every((e) => e.addedMs === undefined) ? EXTRA_MCP_NA
       : extra.map((e) => `+${e.servers}: ${seconds(e.wallMs!.median)} (+${e.addedMs!.toFixed(0)} ms, ${e.perServerMs!.toFixed(1)} ms/server)`).join('; ')}`);
+    lines.push(`change review (in synth, median): unchanged ${review.unchangedMs.toFixed(0)} ms, +100 MCP servers `
+      + `${review.plus100McpServersMs.toFixed(0)} ms, every environment new ${review.allEnvironmentsNewMs.toFixed(0)} ms`);
     lines.push(`npm test (one run): ${npmTest ? `${seconds(npmTest.wallMs)} = tsc --noEmit ${seconds(npmTest.typecheckMs)} + jest ${seconds(npmTest.jestMs)}`
       + `${npmTest.ok ? ', passed' : ', FAILED'}` : 'skipped (--no-test)'}`);
     lines.push(`targets: ${Object.entries(targets).map(([k, v]) => `${k} ${v === null ? 'n/a' : v ? 'yes' : 'NO'}`).join(', ')}`);
@@ -323,7 +376,7 @@ if (require.main === module) {
   } else {
     bench(argv).catch((e: unknown) => {
       console.error(e instanceof Error ? e.message : e);
-      process.exitCode = 1;
+      process.exitCode = e instanceof BenchUsageError ? 2 : 1;
     });
   }
 }

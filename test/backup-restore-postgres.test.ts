@@ -24,6 +24,8 @@ const SET_NAME = /^\d{8}T\d{6}Z$/;
 // The postgres image's PATH (the official image appends the server's bin folder).
 const IMAGE_PATH = `/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:${PG_BIN}`;
 const IS_ROOT = process.getuid?.() === 0;
+// util-linux's, by absolute path: the Alpine-like PATH of the restic containers has busybox's applet of that name.
+const SETPRIV = spawnSync('sh', ['-c', 'command -v setpriv'], { encoding: 'utf8' }).stdout.trim() || 'setpriv';
 
 function docsOf(file: string): any[] {
   return parseAllDocuments(fs.readFileSync(path.join(REPO, file), 'utf8')).map((d) => d.toJS()).filter(Boolean);
@@ -42,15 +44,41 @@ const restoreJob = find(docsOf(`dist/${ENV}/operations/restore-job.yaml`), 'Job'
 interface Run { status: number | null; stdout: string; stderr: string }
 
 /** Local stand-ins for the pod's volumes, by volume name. */
-interface Volumes { scripts: string; backups: string; assets: string; tmp: string }
+interface Volumes { scripts: string; backups: string; assets: string; tmp: string; 'restic-tmp'?: string; fetched?: string }
+
+/** The off-node repository stand-in: a local directory in place of the configured URL, and its password. */
+interface Repository { dir: string; password: string }
+
+const OFFSITE_SECRET = 'penpot-backup-offsite';
+const RESTIC_IMAGE_RE = /\/restic\/restic:/;
+/**
+ * The restic image is Alpine: busybox sh and busybox applets, plus /usr/bin/restic. Its scripts run
+ * here under busybox sh with a PATH holding only busybox applets and the real restic (Debian package).
+ */
+let alpinePath: string | undefined;
+function alpineLikePath(): string {
+  if (alpinePath) return alpinePath;
+  const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'alpine-bin-'));
+  fs.chmodSync(bin, 0o755);
+  const busybox = spawnSync('busybox', ['--list'], { encoding: 'utf8' });
+  if (busybox.error) throw new Error(`busybox is not installed (apt-get install busybox; scripts/install-system-packages.sh does): ${busybox.error.message}`);
+  const real = spawnSync('sh', ['-c', 'command -v busybox; command -v restic'], { encoding: 'utf8' }).stdout.trim().split('\n');
+  if (real.length < 2) throw new Error('restic is not installed (apt-get install restic; scripts/install-system-packages.sh does)');
+  for (const applet of busybox.stdout.split('\n').filter(Boolean)) fs.symlinkSync(real[0], path.join(bin, applet));
+  fs.symlinkSync(real[1], path.join(bin, 'restic'));
+  alpinePath = bin;
+  return bin;
+}
 
 /**
- * Runs the only container of a pod spec as the cluster would: its command with mount paths mapped to
- * local folders, its env with the Secret values and the server's address, its UID/GID/fsGroup.
+ * Runs one container of a pod spec (by name, init containers included) as the cluster would: its
+ * command with mount paths mapped to local folders, its env with the Secret values and the server's
+ * address, its UID/GID/fsGroup. The restic containers' repository URL is swapped for a local directory.
  */
-function runContainer(podSpec: any, volumes: Volumes, pg: PostgresServer, extraEnv: Record<string, string> = {}, port = pg.port): Run {
-  expect(podSpec.containers).toHaveLength(1);
-  const c = podSpec.containers[0];
+function runContainer(podSpec: any, name: string, volumes: Volumes, pg: PostgresServer, extraEnv: Record<string, string> = {}, port = pg.port, repo?: Repository): Run {
+  const c = [...(podSpec.initContainers ?? []), ...podSpec.containers].find((x: any) => x.name === name);
+  if (!c) throw new Error(`the pod has no container ${name}`);
+  const restic = RESTIC_IMAGE_RE.test(c.image);
   const mounts = new Map<string, string>(c.volumeMounts.map((m: any) => [m.mountPath, (volumes as any)[m.name]]));
   for (const [mountPath, local] of mounts) if (!local) throw new Error(`no local folder for the volume mounted at ${mountPath}`);
   const mapPath = (value: string): string => {
@@ -60,10 +88,16 @@ function runContainer(podSpec: any, volumes: Volumes, pg: PostgresServer, extraE
     }
     return value;
   };
-  const env: Record<string, string> = { PATH: IMAGE_PATH, HOME: '/' };
+  const env: Record<string, string> = { PATH: restic ? alpineLikePath() : IMAGE_PATH, HOME: '/' };
   for (const e of c.env) {
     if (e.valueFrom) {
       const ref = e.valueFrom.secretKeyRef;
+      if (ref?.name === OFFSITE_SECRET) {
+        if (!repo) throw new Error(`container ${name} reads the repository Secret but the test gave no repository`);
+        // The REST credentials are not used by a local directory repository.
+        env[e.name] = ref.key === 'RESTIC_PASSWORD' ? repo.password : `unused-${ref.key}`;
+        continue;
+      }
       expect(ref?.name).toBe('penpot-postgres');
       env[e.name] = ref.key === 'POSTGRES_USER' ? pg.user : ref.key === 'POSTGRES_PASSWORD' ? pg.password : `<unknown key ${ref.key}>`;
     } else if (e.name === 'PGHOST') {
@@ -72,25 +106,46 @@ function runContainer(podSpec: any, volumes: Volumes, pg: PostgresServer, extraE
     } else if (e.name === 'PGPORT') {
       expect(Number(e.value)).toBe(postgresService.spec.ports[0].port);
       env.PGPORT = String(port);
+    } else if (e.name === 'RESTIC_REPOSITORY') {
+      if (!repo) throw new Error(`container ${name} needs a repository`);
+      env.RESTIC_REPOSITORY = repo.dir;
     } else {
       env[e.name] = mapPath(e.value);
     }
   }
   Object.assign(env, extraEnv);
-  const [cmd, ...args] = c.command.map(mapPath);
+  let [cmd, ...args] = c.command.map(mapPath);
+  if (restic && cmd === 'sh') cmd = path.join(alpineLikePath(), 'sh');
   const sc = podSpec.securityContext;
   const [file, argv] = IS_ROOT
-    ? ['setpriv', [`--reuid=${sc.runAsUser}`, `--regid=${sc.runAsGroup}`, `--groups=${sc.fsGroup}`, cmd, ...args]]
+    ? [SETPRIV, [`--reuid=${sc.runAsUser}`, `--regid=${sc.runAsGroup}`, `--groups=${sc.fsGroup}`, cmd, ...args]]
     : [cmd, args];
   const r = spawnSync(file, argv, { cwd: '/', env, encoding: 'utf8', timeout: 120_000 });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** A pod's containers in the kubelet's order: init containers one by one, then the main one; the first failure stops it. */
+function runPod(podSpec: any, volumes: Volumes, pg: PostgresServer, extraEnv: Record<string, string>, repo: Repository): Run & { ran: string[] } {
+  const ran: string[] = [];
+  let out = '';
+  let err = '';
+  for (const c of [...(podSpec.initContainers ?? []), ...podSpec.containers]) {
+    const r = runContainer(podSpec, c.name, volumes, pg, extraEnv, pg.port, repo);
+    ran.push(c.name);
+    out += r.stdout;
+    err += r.stderr;
+    if (r.status !== 0) return { status: r.status, stdout: out, stderr: err, ran };
+  }
+  return { status: 0, stdout: out, stderr: err, ran };
+}
+
 const backupPod = cronJob.spec.jobTemplate.spec.template.spec;
 const restorePod = restoreJob.spec.template.spec;
-const RETENTION = Number(backupPod.containers[0].env.find((e: any) => e.name === 'BACKUP_RETENTION').value);
-const DATABASE = backupPod.containers[0].env.find((e: any) => e.name === 'PGDATABASE').value;
+/** The container running backup.sh: the pod's only one, or its init container when sets go off the node. */
+const backupContainer = [...(backupPod.initContainers ?? []), ...backupPod.containers].find((c: any) => c.name === 'backup');
+const RETENTION = Number(backupContainer.env.find((e: any) => e.name === 'BACKUP_RETENTION').value);
+const DATABASE = backupContainer.env.find((e: any) => e.name === 'PGDATABASE').value;
 
 // Tables shaped like Penpot's (uuid-ossp/pgcrypto defaults, a plpgsql trigger, foreign keys) with
 // every type that matters for a faithful copy: uuid, text with quotes/backslashes/newlines/non-ASCII,
@@ -268,15 +323,19 @@ describe(`backup and restore with the scripts of dist/${ENV} against a real Post
   let firstSet: string;
   const summary = { tables: 0, rows: 0, files: 0, bytes: 0, retained: '' };
 
-  const backup = (extraEnv: Record<string, string> = {}, port?: number): Run => runContainer(backupPod, volumes, pg, extraEnv, port);
-  const restore = (set: string): Run => runContainer(restorePod, volumes, pg, { RESTORE_SET: set });
+  const backup = (extraEnv: Record<string, string> = {}, port?: number): Run => runContainer(backupPod, 'backup', volumes, pg, extraEnv, port);
+  const restore = (set: string): Run => runContainer(restorePod, 'restore', volumes, pg, { RESTORE_SET: set });
   const expectOk = (run: Run): void => expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
 
   beforeAll(async () => {
     pg = await startPostgres('penpot');
     base = fs.mkdtempSync(path.join(os.tmpdir(), 'penpot-backup-'));
     fs.chmodSync(base, 0o755);
-    volumes = { scripts: path.join(base, 'scripts'), backups: path.join(base, 'backups'), assets: path.join(base, 'assets'), tmp: path.join(base, 'tmp') };
+    volumes = {
+      scripts: path.join(base, 'scripts'), backups: path.join(base, 'backups'), assets: path.join(base, 'assets'), tmp: path.join(base, 'tmp'),
+      // Mounted by the restore container when sets may come from the off-node repository (empty here).
+      fetched: path.join(base, 'fetched'),
+    };
     for (const dir of Object.values(volumes)) fs.mkdirSync(dir, { mode: 0o755 });
     // The ConfigMap volume: each key a read-only file (defaultMode of the manifest).
     const mode = backupPod.volumes.find((v: any) => v.name === 'scripts').configMap.defaultMode;
@@ -460,4 +519,283 @@ describe(`backup and restore with the scripts of dist/${ENV} against a real Post
     expect(run.stdout).toContain(`restore: set ${newest} restored`);
     expect(pg.sql(DATABASE, "SELECT fullname FROM profile WHERE email = 'newest@example.internal'").trim()).toBe('Newest');
   });
+});
+
+/** Bytes of every file below `dir`. */
+function treeBytes(dir: string): number {
+  let n = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    n += e.isDirectory() ? treeBytes(p) : fs.statSync(p).size;
+  }
+  return n;
+}
+
+/** Go's time.ISOWeek of a UTC date, as restic's weekly buckets use it. */
+function isoWeek(d: Date): string {
+  const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+  t.setUTCDate(t.getUTCDate() + 4 - (t.getUTCDay() || 7));
+  const start = new Date(Date.UTC(t.getUTCFullYear(), 0, 1));
+  return `${t.getUTCFullYear()}-${Math.ceil(((t.getTime() - start.getTime()) / 86_400_000 + 1) / 7)}`;
+}
+
+/**
+ * The sets restic's `forget --keep-last/-daily/-weekly/-monthly` keeps, from its documented policy:
+ * newest first, each rule keeps a snapshot whose bucket (day, ISO week, month) differs from the
+ * previous snapshot's, until its count is used up.
+ */
+function expectedKept(sets: string[], keep: Record<'last' | 'daily' | 'weekly' | 'monthly', number>): string[] {
+  const time = (s: string) => new Date(`${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(9, 11)}:${s.slice(11, 13)}:${s.slice(13, 15)}Z`);
+  const buckets: Record<keyof typeof keep, (d: Date) => string> = {
+    last: (d) => d.toISOString(), daily: (d) => d.toISOString().slice(0, 10), weekly: isoWeek, monthly: (d) => d.toISOString().slice(0, 7),
+  };
+  const left = { ...keep };
+  const last: Partial<Record<keyof typeof keep, string>> = {};
+  const kept: string[] = [];
+  for (const s of [...sets].sort().reverse()) {
+    let keepIt = false;
+    for (const rule of Object.keys(buckets) as (keyof typeof keep)[]) {
+      const b = buckets[rule](time(s));
+      if (left[rule] > 0 && b !== last[rule]) {
+        last[rule] = b;
+        left[rule]--;
+        keepIt = true;
+      }
+    }
+    if (keepIt) kept.push(s);
+  }
+  return kept.sort();
+}
+
+const checkCronJob = find(penpotDocs, 'CronJob', 'penpot-backup-check');
+const checkPod = checkCronJob.spec.jobTemplate.spec.template.spec;
+const uploadContainer = backupPod.containers.find((c: any) => c.name === 'upload');
+const offsiteEnv = (name: string): string => uploadContainer.env.find((e: any) => e.name === name).value;
+
+describe(`off-node copies with the scripts of dist/${ENV} and the real restic, restored into a real PostgreSQL 15`, () => {
+  let pg: PostgresServer;
+  let base: string;
+  let volumes: Volumes;
+  let repo: Repository;
+  let firstTables: Record<string, TableFingerprint>;
+  let firstAssets: { files: Record<string, string>; dirs: string[] };
+  let secondTables: Record<string, TableFingerprint>;
+  let secondAssets: { files: Record<string, string>; dirs: string[] };
+  let firstSet: string;
+  let secondSet: string;
+  const figures: Record<string, string> = {};
+  /** Built by the retention test, damaged (in copies) by the integrity check test. */
+  let smallRepository: string;
+  let idleUpload: Run;
+
+  const restic = (args: string[], dir = repo.dir): Run => {
+    const r = spawnSync('restic', ['--no-cache', '--repo', dir, ...args], { env: { PATH: process.env.PATH, RESTIC_PASSWORD: repo.password, HOME: base }, encoding: 'utf8' });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const snapshotSets = (dir = repo.dir): string[] => (JSON.parse(restic(['snapshots', '--json'], dir).stdout) as any[])
+    .map((s) => (s.tags as string[]).find((t) => t.startsWith('set='))!.slice(4)).sort();
+  const timed = <T>(f: () => T): [T, number] => {
+    const t0 = Date.now();
+    const r = f();
+    return [r, Date.now() - t0];
+  };
+  const backupJob = (): Run & { ran: string[] } => runPod(backupPod, volumes, pg, {}, repo);
+  const expectOk = (run: Run): void => expect({ status: run.status, stderr: run.stderr.replace(/^.*no parent snapshot found.*\n/gm, '') })
+    .toEqual({ status: 0, stderr: '' });
+
+  beforeAll(async () => {
+    pg = await startPostgres('penpot');
+    base = fs.mkdtempSync(path.join(os.tmpdir(), 'penpot-offsite-'));
+    fs.chmodSync(base, 0o755);
+    volumes = {
+      scripts: path.join(base, 'scripts'), backups: path.join(base, 'backups'), assets: path.join(base, 'assets'),
+      tmp: path.join(base, 'tmp'), 'restic-tmp': path.join(base, 'restic-tmp'), fetched: path.join(base, 'fetched'),
+    };
+    for (const dir of Object.values(volumes)) fs.mkdirSync(dir!, { mode: 0o755 });
+    repo = { dir: path.join(base, 'repository'), password: crypto.randomBytes(24).toString('hex') };
+    smallRepository = path.join(base, 'small-repository');
+    const mode = backupPod.volumes.find((v: any) => v.name === 'scripts').configMap.defaultMode;
+    for (const [key, text] of Object.entries(scriptsConfigMap.data)) fs.writeFileSync(path.join(volumes.scripts, key), text as string, { mode });
+    pg.sql('postgres', `CREATE DATABASE "${DATABASE}"`);
+    pg.sql(DATABASE, SCHEMA_AND_DATA);
+    writeAssets(volumes.assets);
+    for (const dir of [volumes.backups, volumes.assets, volumes.tmp, volumes['restic-tmp']!, volumes.fetched!]) giveToPodUser(dir, backupPod);
+    if (IS_ROOT) spawnSync('chown', [`${backupPod.securityContext.runAsUser}:${backupPod.securityContext.runAsGroup}`, base]);
+    firstTables = tableFingerprints(pg, DATABASE);
+    firstAssets = treeFingerprint(volumes.assets);
+  }, 120_000);
+
+  afterAll(() => {
+    pg?.stop();
+    if (base) fs.rmSync(base, { recursive: true, force: true });
+    if (alpinePath) fs.rmSync(alpinePath, { recursive: true, force: true });
+    console.log(`off-node copies with restic: ${Object.entries(figures).map(([k, v]) => `${k}: ${v}`).join('; ')}`);
+  });
+
+  test('the backup Job runs backup.sh first, then uploads the new set as one snapshot holding exactly its files', () => {
+    expect(backupPod.initContainers.map((c: any) => c.name)).toEqual(['backup']);
+    expect(backupPod.containers.map((c: any) => c.name)).toEqual(['upload']);
+    const [run, ms] = timed(backupJob);
+    expectOk(run);
+    expect(run.ran).toEqual(['backup', 'upload']);
+    firstSet = setWritten(run);
+    expect(run.stdout).toContain(`no repository at ${repo.dir} yet: creating it`);
+    expect(snapshotSets()).toEqual([firstSet]);
+    const listing = restic(['ls', '--json', 'latest']).stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.type === 'file').map((e) => e.path).sort();
+    expect(listing).toEqual(['/MANIFEST', '/SHA256SUMS', '/assets.tar.gz', '/database.dump']);
+    const snap = JSON.parse(restic(['snapshots', '--json']).stdout)[0];
+    expect({ host: snap.hostname, tags: snap.tags.sort() }).toEqual({ host: offsiteEnv('OFFSITE_HOST'), tags: ['penpot-backup', `set=${firstSet}`] });
+    // Dated with the set's own time, so retention counts sets by when they were taken.
+    expect(new Date(snap.time).toISOString().replace(/[-:]|\.\d+/g, '')).toBe(firstSet);
+    const setBytes = treeBytes(path.join(volumes.backups, firstSet));
+    figures['first run'] = `${ms} ms (dump, archive and upload), set ${setBytes} bytes, repository ${treeBytes(repo.dir)} bytes`;
+  });
+
+  test('a second run after a few edits stores only what changed: the repository grows by a small part of a set', () => {
+    const before = treeBytes(repo.dir);
+    pg.sql(DATABASE, "INSERT INTO profile (email, fullname) VALUES ('second@example.internal', 'Second run'); UPDATE file SET revn = revn + 1 WHERE name = 'Design 1' AND revn < 100");
+    const id = crypto.randomUUID();
+    fs.mkdirSync(path.join(volumes.assets, id.slice(0, 2), id.slice(2, 4)), { recursive: true });
+    fs.writeFileSync(path.join(volumes.assets, id.slice(0, 2), id.slice(2, 4), id), crypto.randomBytes(20_000));
+    giveToPodUser(volumes.assets, backupPod);
+    secondTables = tableFingerprints(pg, DATABASE);
+    secondAssets = treeFingerprint(volumes.assets);
+    const [run, ms] = timed(backupJob);
+    expectOk(run);
+    secondSet = setWritten(run);
+    expect(snapshotSets()).toEqual([firstSet, secondSet]);
+    const setBytes = treeBytes(path.join(volumes.backups, secondSet));
+    const growth = treeBytes(repo.dir) - before;
+    figures['second run'] = `${ms} ms, set ${setBytes} bytes, repository +${growth} bytes (${(100 * growth / setBytes).toFixed(1)}% of the set)`;
+    // restic cuts files into content-defined chunks of 512 KiB to 8 MiB (about 1 MiB on average): each edited
+    // region (the rewritten `file` table in the dump, the new asset in the archive) costs a chunk or two, whatever
+    // the set's size. Without deduplication the repository would grow by a whole set.
+    expect(growth).toBeLessThan(setBytes * 0.5);
+  });
+
+  test('a run with nothing new to upload (the set is already there) uploads nothing and still applies retention', () => {
+    const r = runContainer(backupPod, 'upload', volumes, pg, {}, pg.port, repo);
+    idleUpload = r;
+    expectOk(r);
+    expect(r.stdout).toContain('nothing new to upload');
+    expect(r.stdout).toContain('off-node retention:');
+    expect(snapshotSets()).toEqual([firstSet, secondSet]);
+  });
+
+  test('a wrong repository password fails the upload loudly and changes nothing', () => {
+    const r = runContainer(backupPod, 'upload', volumes, pg, {}, pg.port, { ...repo, password: 'not-the-password' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`upload: FAILED: cannot open the repository ${repo.dir}`);
+    expect(snapshotSets()).toEqual([firstSet, secondSet]);
+  });
+
+  test('the node is gone: with an empty backup volume, the restore Job fetches the latest set from the repository and brings back every row and asset', () => {
+    for (const e of fs.readdirSync(volumes.backups)) fs.rmSync(path.join(volumes.backups, e), { recursive: true });
+    pg.sql('postgres', `DROP DATABASE "${DATABASE}"`);
+    for (const e of fs.readdirSync(volumes.assets)) if (e !== 'lost+found') fs.rmSync(path.join(volumes.assets, e), { recursive: true });
+    expect(restorePod.initContainers.map((c: any) => c.name)).toEqual(['fetch']);
+    const [run, ms] = timed(() => runPod(restorePod, volumes, pg, { RESTORE_SET: 'latest', RESTORE_FROM: 'repository' }, repo));
+    expectOk(run);
+    expect(run.ran).toEqual(['fetch', 'restore']);
+    expect(run.stdout).toContain(`fetch: set ${secondSet} fetched`);
+    expect(run.stdout).toContain(`restore: checksums of set ${secondSet} verified`);
+    expect(tableFingerprints(pg, DATABASE)).toEqual(secondTables);
+    expect(treeFingerprint(volumes.assets)).toEqual(secondAssets);
+    figures['restore from the repository'] = `${ms} ms (fetch and restore)`;
+  });
+
+  test('a set named from the repository restores that set: the first one, without the later edits', () => {
+    fs.rmSync(volumes.fetched!, { recursive: true });
+    fs.mkdirSync(volumes.fetched!);
+    giveToPodUser(volumes.fetched!, restorePod);
+    const run = runPod(restorePod, volumes, pg, { RESTORE_SET: firstSet, RESTORE_FROM: 'repository' }, repo);
+    expectOk(run);
+    expect(tableFingerprints(pg, DATABASE)).toEqual(firstTables);
+    expect(treeFingerprint(volumes.assets)).toEqual(firstAssets);
+  });
+
+  test('a set the repository does not hold is refused before anything is touched, naming the sets it has', () => {
+    const run = runPod(restorePod, volumes, pg, { RESTORE_SET: '20000101T000000Z', RESTORE_FROM: 'repository' }, repo);
+    expect(run.status).not.toBe(0);
+    expect(run.ran).toEqual(['fetch']);
+    expect(run.stderr).toContain(`fetch: FAILED: RESTORE_SET=20000101T000000Z is not a set in the repository; sets: ${firstSet} ${secondSet}`);
+    expect(tableFingerprints(pg, DATABASE)).toEqual(firstTables);
+  });
+
+  test('the restore Job as written (RESTORE_FROM=volume) does not touch the repository', () => {
+    const r = runContainer(restorePod, 'fetch', volumes, pg, { RESTORE_SET: 'latest' }, pg.port, repo);
+    expectOk(r);
+    expect(r.stdout).toContain('RESTORE_FROM=volume: the set is read from the backup volume, nothing to fetch');
+  });
+
+  test('the integrity check CronJob passes on the repository', () => {
+    const [r, ms] = timed(() => runContainer(checkPod, 'check', volumes, pg, {}, pg.port, repo));
+    expectOk(r);
+    expect(r.stdout).toContain(`check: repository ${repo.dir} is sound (data read: ${checkPod.containers[0].env.find((e: any) => e.name === 'OFFSITE_CHECK_SUBSET').value})`);
+    figures.check = `${ms} ms`;
+  });
+
+  test('off-node retention keeps exactly the sets its policy names, and never uploads a removed set again', () => {
+    // The configured policy reaches restic as it is.
+    const keep = {
+      last: Number(offsiteEnv('OFFSITE_KEEP_LAST')), daily: Number(offsiteEnv('OFFSITE_KEEP_DAILY')),
+      weekly: Number(offsiteEnv('OFFSITE_KEEP_WEEKLY')), monthly: Number(offsiteEnv('OFFSITE_KEEP_MONTHLY')),
+    };
+    const flags = Object.entries(keep).filter(([, n]) => n > 0).map(([k, n]) => `--keep-${k} ${n}`).join(' ');
+    expect(idleUpload.stdout).toContain(`upload: off-node retention: ${flags}`);
+
+    // A fresh repository and a volume of 9 small sets, one every fourth night at 03:00 for 36 nights, under a
+    // small policy so that every rule decides something: last 1, daily 2, weekly 2, monthly 2.
+    const small = { ...repo, dir: smallRepository };
+    const backups = path.join(base, 'retention-backups');
+    fs.mkdirSync(backups);
+    const names: string[] = [];
+    for (let i = 9; i >= 1; i--) {
+      const name = new Date(Date.UTC(2026, 10, 30, 3, 0, 0) - i * 4 * 86_400_000).toISOString().replace(/[-:]|\.\d+/g, '');
+      const dir = path.join(backups, name);
+      fs.mkdirSync(dir);
+      fs.writeFileSync(path.join(dir, 'database.dump'), `dump of ${name}\n${crypto.randomBytes(2048).toString('hex')}`);
+      fs.writeFileSync(path.join(dir, 'SHA256SUMS'), `${crypto.createHash('sha256').update(fs.readFileSync(path.join(dir, 'database.dump'))).digest('hex')}  database.dump\n`);
+      names.push(name);
+    }
+    giveToPodUser(backups, backupPod);
+    const policy = { last: 1, daily: 2, weekly: 2, monthly: 2 };
+    const env = { OFFSITE_KEEP_LAST: '1', OFFSITE_KEEP_DAILY: '2', OFFSITE_KEEP_WEEKLY: '2', OFFSITE_KEEP_MONTHLY: '2' };
+    const r = runContainer(backupPod, 'upload', { ...volumes, backups }, pg, env, pg.port, small);
+    expectOk(r);
+    const kept = snapshotSets(small.dir);
+    expect(kept).toEqual(expectedKept(names, policy));
+    expect(kept.length).toBeLessThan(names.length);
+    figures.retention = `9 sets over 36 nights, policy ${JSON.stringify(policy)}: ${kept.length} kept (${kept.join(' ')})`;
+    // The sets forgotten off-node are still on the volume; the next run must not upload them again.
+    const again = runContainer(backupPod, 'upload', { ...volumes, backups }, pg, env, pg.port, small);
+    expectOk(again);
+    expect(again.stdout).toContain('nothing new to upload');
+    expect(snapshotSets(small.dir)).toEqual(kept);
+  });
+
+  test('the integrity check fails on a damaged pack (every pack read) and on a missing one (with the configured subset)', () => {
+    const packs = (dir: string): string[] => fs.readdirSync(path.join(dir, 'data')).flatMap((d) => fs.readdirSync(path.join(dir, 'data', d)).map((f) => path.join(dir, 'data', d, f)));
+    const damaged = path.join(base, 'damaged');
+    fs.cpSync(smallRepository, damaged, { recursive: true });
+    // The biggest pack holds file data (tree packs are small).
+    const biggest = packs(damaged).sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0];
+    fs.chmodSync(biggest, 0o644);
+    const bytes = fs.readFileSync(biggest);
+    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    fs.writeFileSync(biggest, bytes);
+    giveToPodUser(damaged, checkPod);
+    const flipped = runContainer(checkPod, 'check', volumes, pg, { OFFSITE_CHECK_SUBSET: '100%' }, pg.port, { ...repo, dir: damaged });
+    expect(flipped.status).not.toBe(0);
+    expect(flipped.stderr).toContain('check: FAILED: restic check found errors');
+
+    const missing = path.join(base, 'missing');
+    fs.cpSync(smallRepository, missing, { recursive: true });
+    fs.rmSync(packs(missing)[0]);
+    giveToPodUser(missing, checkPod);
+    const gone = runContainer(checkPod, 'check', volumes, pg, {}, pg.port, { ...repo, dir: missing });
+    expect(gone.status).not.toBe(0);
+    expect(gone.stderr).toContain('check: FAILED: restic check found errors');
+  });
+
 });

@@ -157,19 +157,21 @@ describe('the schema is the one source of the settings', () => {
     return Object.entries(value).flatMap(([k, v]) => [`${prefix}${k}`, ...valueKeys(v, `${prefix}${k}.`)]);
   }
 
-  const MAPS = ['images.mirrors', 'monitoring.prometheusRules.labels', 'network.ingressController.podLabels',
+  const MAPS = ['images.mirrors', 'monitoring.prometheusRules.labels', 'monitoring.prometheus.podLabels', 'network.ingressController.podLabels',
     'network.ingressController.namespaceLabels', 'network.dns.podLabels'];
 
   test('every setting of the schema reaches the resolved configuration at the same path', () => {
     const everything = minimalEnv({
       penpot: { mcp: { exposure: { type: 'NodePort', nodePort: 30002 } }, smtp: { host: 'smtp.test.internal', defaultFrom: 'a@test.internal' }, oidc: { baseUri: 'https://sso.test.internal' },
-        objectStorage: { backend: 's3', bucket: 'penpot', region: 'r', endpoint: 'https://s3.test.internal' } },
+        objectStorage: { backend: 's3', bucket: 'penpot', region: 'r', endpoint: 'https://s3.test.internal' },
+        backup: { offsite: { repository: 'rest:https://nas.test.internal/penpot', egress: { cidrs: ['192.0.2.10/32'] } } } },
       kubernetesMcp: { enabled: true, autoscaling: { minReplicas: 1, maxReplicas: 2 }, exposure: { type: 'NodePort', nodePort: 30001 },
         auth: { oidc: { issuerUrl: 'https://sso.test.internal' } } },
       llamaStack: { enabled: true, autoscaling: { minReplicas: 1, maxReplicas: 2 },
         storage: { externalPostgres: { host: 'pg.test.internal', secret: 'llama-pg', cidrs: ['10.0.0.0/8'] } } },
       monitoring: { prometheusRules: { labels: {} } },
       network: { dns: { namespace: 'kube-system', podLabels: {}, ports: [53] } },
+      ingress: { controller: 'gateway-api', gateway: { name: 'g', namespace: 'gateway', sectionName: 'http', implementation: 'traefik', create: { gatewayClassName: 'traefik', listeners: [] } } },
     });
     const resolved = new Set(valueKeys(applyDefaults(everything)));
     // Written per container under penpot.resources; kMCP servers are a list (checked by their own test).

@@ -5,7 +5,7 @@ import { minimalEnv } from './support/environments';
 
 describe('configuration defaults', () => {
   test('the shipped environments are valid', () => {
-    expect(resolveEnvironments(ENVIRONMENTS).map((e) => e.name)).toEqual(['homelab', 'example', 'k0s-dev', 'openshift']);
+    expect(resolveEnvironments(ENVIRONMENTS).map((e) => e.name)).toEqual(ENVIRONMENTS.map((e) => e.name));
   });
 
   test('defaults match the homelab setup: local-path, nginx, Penpot 2.17.0, http on penpot.<domain>', () => {

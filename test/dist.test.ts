@@ -1,13 +1,14 @@
 import * as path from 'node:path';
 import { CHECK_IDS, formatFindings, loadDist, runAllChecks } from '../lib/checks';
 import { OPERATIONS_FOLDER } from '../lib/operations-chart';
+import { environmentNames, hasOperationsFolder } from './support/configured';
 
 const dist = loadDist(path.resolve(__dirname, '..'));
 
 describe('the committed dist/', () => {
   test('holds objects for every environment', () => {
     const envs = new Set(dist.objects.map((o) => o.env));
-    expect([...envs].sort()).toEqual(['example', 'homelab', 'k0s-dev', 'openshift']);
+    expect([...envs].sort()).toEqual(environmentNames());
     for (const env of envs) expect(dist.contracts.has(env)).toBe(true);
   });
 
@@ -18,7 +19,7 @@ describe('the committed dist/', () => {
 
   test('every app folder has exactly one child Application, every env one root, none syncs automatically', () => {
     const apps = dist.objects.filter((o) => o.doc.kind === 'Application');
-    for (const env of ['homelab', 'example', 'k0s-dev', 'openshift']) {
+    for (const env of environmentNames()) {
       const appFolders = [...dist.dirs].filter((d) => d.startsWith(`dist/${env}/`) && d.split('/').length === 3
         && dist.objects.some((o) => o.file.startsWith(`${d}/`))).map((d) => d.split('/')[2]).filter((d) => d !== 'apps' && d !== OPERATIONS_FOLDER);
       const children = apps.filter((a) => a.env === env && a.app === 'apps' && a.doc.spec.source.path !== undefined).map((a) => a.doc.spec.source.path);
@@ -35,7 +36,7 @@ describe('the committed dist/', () => {
 
   test('no Application syncs the operations folder (the restore Job runs only when an operator creates it)', () => {
     const restoreJobs = dist.objects.filter((o) => o.app === OPERATIONS_FOLDER && o.doc.kind === 'Job');
-    expect(restoreJobs.map((o) => o.file).sort()).toEqual(['dist/example/operations/restore-job.yaml', 'dist/homelab/operations/restore-job.yaml']);
+    expect(restoreJobs.map((o) => o.file).sort()).toEqual(environmentNames(hasOperationsFolder).map((env) => `dist/${env}/${OPERATIONS_FOLDER}/restore-job.yaml`));
     const sources = dist.objects.filter((o) => o.doc.kind === 'Application')
       .flatMap((a) => [a.doc.spec.source, ...(a.doc.spec.sources ?? [])].filter((s) => s?.path !== undefined));
     expect(sources.length).toBeGreaterThan(0);

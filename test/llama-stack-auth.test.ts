@@ -14,6 +14,7 @@ import { EnvironmentInput } from '../lib/config/types';
 import { PUBLIC_ROUTES, serverAuth } from '../lib/llama-stack-run-config';
 import { expectIssue, issuesOf } from './support/config-issues';
 import { minimalEnv } from './support/environments';
+import { environmentNames } from './support/configured';
 
 const root = path.resolve(__dirname, '..');
 const dist = loadDist(root);
@@ -45,8 +46,8 @@ function routeAllowed(policy: any[], route: string, user: User | undefined): boo
 const userOf = (username: string, groups: string[]): User => ({ principal: username, roles: [username, ...groups] });
 
 test('every exposed Llama Stack in dist/ has server.auth (example and openshift)', () => {
-  const exposed = stacks.filter((s) => dist.objects.some((o) => o.env === s.deployment.env && ['Ingress', 'Route'].includes(o.doc.kind) && o.doc.metadata.namespace === s.deployment.doc.metadata.namespace));
-  expect(exposed.map((s) => s.deployment.env).sort()).toEqual(['example', 'openshift']);
+  const exposed = stacks.filter((s) => dist.objects.some((o) => o.env === s.deployment.env && ['Ingress', 'Route', 'HTTPRoute'].includes(o.doc.kind) && o.doc.metadata.namespace === s.deployment.doc.metadata.namespace));
+  expect(exposed.map((s) => s.deployment.env).sort()).toEqual(environmentNames((e) => e.llamaStack.enabled && e.llamaStack.ingressHost !== undefined));
   for (const s of exposed) expect({ env: s.deployment.env, type: (s.runConfig as any).server.auth?.provider_config?.type }).toEqual({ env: s.deployment.env, type: 'kubernetes' });
 });
 

@@ -126,6 +126,7 @@ describe('monitoring configuration', () => {
   });
 
   test('rules with nothing to watch', () => {
-    expectIssue([minimalEnv({ monitoring: { prometheusRules: { labels: {} } } })], 'environments.test.monitoring.prometheusRules', /neither is enabled/);
+    expectIssue([minimalEnv({ penpot: { enabled: false }, kmcp: { enabled: true }, monitoring: { prometheusRules: { labels: { release: 'kps' } } } })],
+      'environments.test.monitoring.prometheusRules', /none is enabled/);
   });
 });

@@ -11,6 +11,7 @@ import {
   ManifestObject, ObjectIndex, containersOf, loadDist, podDeclaresPort, podSpecOf, servicePortIndex, targetPortOf, workloadsSelectedBy,
 } from '../lib/checks';
 import { mcpClient, RunningServer, freePort, startServerFromManifests } from './support/kubernetes-mcp-server';
+import { environmentNames } from './support/configured';
 
 const dist = loadDist(path.resolve(__dirname, '..'));
 const index = new ObjectIndex(dist.objects);
@@ -50,7 +51,7 @@ function resolveUrl(env: string, url: string) {
 }
 
 test('Llama Stack is synthesized where it is enabled: the example and openshift environments', () => {
-  expect(llamaStacks.map((d) => d.env)).toEqual(['example', 'openshift']);
+  expect(llamaStacks.map((d) => d.env).sort()).toEqual(environmentNames((e) => e.llamaStack.enabled));
 });
 
 describe.each(llamaStacks.map((d) => [d.env, d] as const))('dist/%s Llama Stack', (env, deployment) => {

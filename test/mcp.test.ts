@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { loadDist } from '../lib/checks';
+import { hostClaims, loadDist } from '../lib/checks';
 import { EnvironmentInput } from '../lib/config/types';
 import { expectIssue } from './support/config-issues';
 import { minimalEnv } from './support/environments';
 import { container, find, objectsOf, podSpec } from './support/objects';
+import { environmentNames } from './support/configured';
 
 const ROOT = path.resolve(__dirname, '..');
 const dist = loadDist(ROOT);
@@ -194,16 +195,11 @@ describe('MCP configuration errors name the field', () => {
 });
 
 describe('generated client configs', () => {
-  const envs = ['homelab', 'example', 'k0s-dev', 'openshift'];
+  // Every environment with an MCP endpoint has client configs.
+  const envs = environmentNames().filter((env) => fs.existsSync(path.join(ROOT, 'dist', env, 'mcp-clients')));
   const services = dist.objects.filter((o) => o.doc.kind === 'Service');
-  const ingressHosts = dist.objects.filter((o) => o.doc.kind === 'Ingress').flatMap((o) => o.doc.spec.rules.map((r: any) => ({
-    env: o.env, host: r.host, paths: r.http.paths.map((p: any) => p.path), https: (o.doc.spec.tls ?? []).some((t: any) => t.hosts.includes(r.host)),
-  })));
-  // An edge Route serves https only (http is redirected).
-  const routeHosts = dist.objects.filter((o) => o.doc.kind === 'Route').map((o) => ({
-    env: o.env, host: o.doc.spec.host, paths: [o.doc.spec.path ?? '/'], https: o.doc.spec.tls?.termination === 'edge',
-  }));
-  const hosts = [...ingressHosts, ...routeHosts];
+  // Every routing kind (Ingress, OpenShift Route, HTTPRoute), with the scheme dist/ serves it over.
+  const hosts = hostClaims(dist.objects).map((c) => ({ env: c.object.env, host: c.host, paths: c.paths, https: c.https }));
 
   /** The URL's host and port exist in that env's dist (Ingress host, NodePort, or Service.namespace:port). */
   function resolves(env: string, raw: string): boolean {

@@ -9,6 +9,7 @@ import { PodTemplate, Source, canConnect, canReachAddress, podTemplates, selecti
 import { ENVIRONMENTS } from '../lib/environments';
 import { objectsOf } from './support/objects';
 import { ingressControllerPod, outsiderPod } from './support/network';
+import { appFolders, SMOKE_CHECKED_APPS } from './support/configured';
 
 const dist = loadDist(path.resolve(__dirname, '..'));
 const pods = podTemplates(dist.objects);
@@ -57,10 +58,8 @@ const coredns = (env: string): PodTemplate => (env === 'openshift'
   : { env, namespace: 'kube-system', owner: 'Deployment/coredns', labels: { 'k8s-app': 'kube-dns' }, ports: [{ name: 'dns', containerPort: 53, protocol: 'UDP' }] });
 
 test('every smoke check Job has a pod template under the policies', () => {
-  expect(smokePods.map((p) => `${p.env}/${p.owner}`).sort()).toEqual([
-    'example/Job/mcp-smoke-check', 'example/Job/penpot-smoke-check', 'homelab/Job/mcp-servers-smoke-check', 'homelab/Job/mcp-smoke-check', 'homelab/Job/penpot-smoke-check', 'k0s-dev/Job/mcp-smoke-check',
-    'openshift/Job/mcp-smoke-check',
-  ]);
+  expect(smokePods.map((p) => `${p.env}/${p.owner}`).sort())
+    .toEqual(appFolders((app, env) => env.smokeChecks.enabled && SMOKE_CHECKED_APPS.includes(app)).map((f) => `${f.split('/')[0]}/Job/${f.split('/')[1]}-smoke-check`).sort());
 });
 
 describe.each(smokePods.map((p) => [`${p.env}/${p.owner}`, p] as const))('%s', (_, smoke) => {

@@ -3,6 +3,7 @@ import { loadDist } from '../lib/checks';
 import { PodTemplate, canConnect, canReachAddress, podTemplates, selectingPolicies } from '../lib/checks/network-eval';
 import { loadObjectsFromYaml } from '../lib/checks/load';
 import { ingressControllerPod, outsiderPod, podOf } from './support/network';
+import { environmentNames } from './support/configured';
 
 const dist = loadDist(path.resolve(__dirname, '..'));
 const pods = podTemplates(dist.objects);
@@ -18,7 +19,7 @@ describe('NetworkPolicy coverage of dist/', () => {
   });
 });
 
-describe.each(['homelab', 'example'])('Penpot flows in %s', (env) => {
+describe.each(environmentNames((e) => e.penpot.enabled && e.penpot.mcp.enabled))('Penpot flows in %s', (env) => {
   const frontend = pod(env, 'Deployment/penpot-frontend');
   const backend = pod(env, 'Deployment/penpot-backend');
   const exporter = pod(env, 'Deployment/penpot-exporter');

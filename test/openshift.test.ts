@@ -11,10 +11,12 @@ import { checkRouteBackends, formatFindings, loadDist, ManifestObject, runAllChe
 import { canConnect, canReachAddress, PodTemplate, podTemplates } from '../lib/checks/network-eval';
 import { resolveEnvironments } from '../lib/config/resolve';
 import { ENVIRONMENTS } from '../lib/environments';
-import { InternalIngress } from '../lib/internal-ingress';
+import { RoutedHost } from '../lib/routing/routed-host';
+import { resolveRouting } from '../lib/routing/routing';
 import { buildEnvironment } from '../lib/platform';
 import { formatPolicyTable, runPolicy } from '../lib/policy/run';
 import { allContainers } from './support/objects';
+import { environmentNames } from './support/configured';
 
 const ROOT = path.resolve(__dirname, '..');
 const dist = loadDist(ROOT);
@@ -89,7 +91,8 @@ describe('dist/openshift security contexts', () => {
 
   test('the same environment on plain Kubernetes pins the image user 65532 (the switch is the platform alone)', () => {
     const input = ENVIRONMENTS.find((e) => e.name === ENV)!;
-    const [k8s] = resolveEnvironments([{ ...input, cluster: { platform: 'kubernetes' } }]);
+    // Off OpenShift, alerts need the labels a Prometheus ruleSelector matches (OpenShift's monitoring reads every rule).
+    const [k8s] = resolveEnvironments([{ ...input, cluster: { platform: 'kubernetes' }, monitoring: { prometheusRules: { labels: { release: 'kps' } } } }]);
     expect(k8s.cluster.platform).toBe('kubernetes');
     const built = buildEnvironment(k8s).apps.flatMap((a) => a.chart.toJson());
     const deployment = built.find((d: any) => d.kind === 'Deployment' && d.metadata.name === 'kubernetes-mcp-server');
@@ -120,7 +123,7 @@ describe('dist/openshift security contexts', () => {
     const annotations = (env: string) => dist.objects.filter((o) => o.env === env && o.doc.kind === 'Namespace').map((o) => o.doc.metadata.annotations);
     expect(annotations(ENV).length).toBeGreaterThan(1);
     for (const a of annotations(ENV)) expect(a).toEqual(expect.objectContaining({ 'penpot-mcp-platform/uids': 'assigned-by-scc' }));
-    for (const env of ['homelab', 'example', 'k0s-dev']) {
+    for (const env of environmentNames((e) => e.cluster.platform !== 'openshift')) {
       for (const a of annotations(env)) expect(a['penpot-mcp-platform/uids']).toBeUndefined();
     }
   });
@@ -181,18 +184,20 @@ describe('dist/openshift NetworkPolicies', () => {
   });
 });
 
-describe('InternalIngress with the OpenShift router', () => {
-  test('emits one edge Route per route, named after the Ingress (suffixed when there are several), and no Ingress', () => {
+describe('RoutedHost with the OpenShift router', () => {
+  test('emits one edge Route per path, named after the host (suffixed when there are several), and no Ingress', () => {
     const chart = new Chart(new App(), 'c', { disableResourceNameHashes: true });
-    const ingress = new InternalIngress(chart, 'ingress', {
-      name: 'site', namespace: 'web', className: 'nginx', maxBodySizeBytes: 1, router: 'openshift', streamTimeoutSeconds: 120,
-      routes: [{ host: 'a.apps.example.com', serviceName: 'web', servicePortName: 'http' }, { host: 'b.apps.example.com', path: '/api', serviceName: 'api', servicePortName: 'http' }],
+    const routed = new RoutedHost(chart, 'ingress', {
+      name: 'site', namespace: 'web', host: 'a.apps.example.com', purpose: 'web', maxBodySizeBytes: 1, streamTimeoutSeconds: 120,
+      backend: { serviceName: 'web', portName: 'http', port: 80 },
+      extraPaths: [{ path: '/api', backend: { serviceName: 'api', portName: 'http', port: 80 } }],
+      routing: resolveRouting({ platform: 'openshift' }),
     });
     const out = chart.toJson();
-    expect(ingress.ingress).toBeUndefined();
-    expect(ingress.scheme).toBe('https');
+    expect(routed.kind).toBe('Route');
+    expect(routed.url).toBe('https://a.apps.example.com');
     expect(out.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Route/site-0', 'Route/site-1']);
-    expect(out[1].spec).toMatchObject({ host: 'b.apps.example.com', path: '/api', to: { name: 'api' } });
+    expect(out[1].spec).toMatchObject({ host: 'a.apps.example.com', path: '/api', to: { name: 'api' } });
     expect(out[0].spec.path).toBeUndefined();
     expect(out[0].metadata.annotations).toEqual({ 'haproxy.router.openshift.io/timeout': '120s' });
   });

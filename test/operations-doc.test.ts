@@ -4,6 +4,7 @@ import { labelsMatch, loadDist, podLabelsOf } from '../lib/checks';
 import { resolveEnvironments } from '../lib/config/resolve';
 import { synthesizeEnvironment } from '../lib/synth';
 import { minimalEnv } from './support/environments';
+import { environmentNames } from './support/configured';
 
 const REPO = path.resolve(__dirname, '..');
 const dist = loadDist(REPO);
@@ -13,10 +14,12 @@ const objectIn = (env: string, kind: string, namespace: string, name: string) =>
   .find((o) => o.env === env && o.doc.kind === kind && o.doc.metadata?.namespace === namespace && o.doc.metadata?.name === name);
 const kubectlLines = (doc: string): string[] => doc.split('\n').map((l) => l.trim().replace(/^# or: /, '')).filter((l) => l.startsWith('kubectl '));
 
-describe.each(['homelab', 'example'])('OPERATIONS.md of %s (with Penpot)', (env) => {
+describe.each(environmentNames((e) => e.penpot.enabled && e.penpot.backup.enabled))('OPERATIONS.md of %s (with Penpot)', (env) => {
   const doc = docOf(env);
   const lines = kubectlLines(doc);
-  const cronJob = dist.objects.find((o) => o.env === env && o.doc.kind === 'CronJob')!.doc;
+  const cronJob = dist.objects.find((o) => o.env === env && o.doc.kind === 'CronJob' && o.doc.metadata.name === 'penpot-backup')!.doc;
+  const checkCronJob = dist.objects.find((o) => o.env === env && o.doc.kind === 'CronJob' && o.doc.metadata.name === 'penpot-backup-check')?.doc;
+  const backupPod = cronJob.spec.jobTemplate.spec.template.spec;
 
   test('lists exactly the Services of the synced apps with their ports', () => {
     const services = synced(env).filter((o) => o.doc.kind === 'Service');
@@ -33,7 +36,8 @@ describe.each(['homelab', 'example'])('OPERATIONS.md of %s (with Penpot)', (env)
   });
 
   test('states the schedule, time zone and retention the CronJob has', () => {
-    const retention = cronJob.spec.jobTemplate.spec.template.spec.containers[0].env.find((e: any) => e.name === 'BACKUP_RETENTION').value;
+    const backup = [...(backupPod.initContainers ?? []), ...backupPod.containers].find((c: any) => c.name === 'backup');
+    const retention = backup.env.find((e: any) => e.name === 'BACKUP_RETENTION').value;
     expect(doc).toContain(`\`${cronJob.spec.schedule}\` (${cronJob.spec.timeZone})`);
     expect(doc).toContain(`the newest ${retention} complete sets`);
   });
@@ -53,7 +57,8 @@ describe.each(['homelab', 'example'])('OPERATIONS.md of %s (with Penpot)', (env)
         checked.add(`${kind}/${name}`);
       }
     }
-    expect([...checked].sort()).toEqual(['CronJob/penpot-backup', 'Deployment/penpot-backend', 'Deployment/penpot-exporter', 'Deployment/penpot-frontend', 'Job/penpot-restore']);
+    expect([...checked].sort()).toEqual(['CronJob/penpot-backup', ...(checkCronJob ? ['CronJob/penpot-backup-check'] : []),
+      'Deployment/penpot-backend', 'Deployment/penpot-exporter', 'Deployment/penpot-frontend', 'Job/penpot-restore']);
   });
 
   test('scaling back up restores the replicas the manifests declare', () => {
@@ -64,7 +69,8 @@ describe.each(['homelab', 'example'])('OPERATIONS.md of %s (with Penpot)', (env)
 
   test('every label selector of a command selects the pods it is about', () => {
     const selectors = lines.map((l) => /-l (\S+)/.exec(l)?.[1]).filter((s): s is string => s !== undefined);
-    expect(selectors.length).toBe(4);
+    // Backup logs and one wait per stopped Deployment (Restore), the upload and check logs and the waits again ("the node is gone").
+    expect(selectors.length).toBe(checkCronJob ? 9 : 4);
     for (const selector of selectors) {
       const labels = Object.fromEntries(selector.split(',').map((kv) => kv.split('=')));
       const matching = synced(env).filter((o) => ['Deployment', 'CronJob'].includes(o.doc.kind) && labelsMatch({ matchLabels: labels }, podLabelsOf(o.doc)));
@@ -82,8 +88,9 @@ describe.each(['homelab', 'example'])('OPERATIONS.md of %s (with Penpot)', (env)
 
   test('waits as long as a run may take', () => {
     const waits = lines.filter((l) => l.includes('wait --for=condition=complete'));
-    expect(waits.length).toBe(2);
+    expect(waits.length).toBe(checkCronJob ? 3 : 2);
     for (const w of waits) expect(w).toContain(`--timeout=${cronJob.spec.jobTemplate.spec.activeDeadlineSeconds}s`);
+    if (checkCronJob) expect(checkCronJob.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(cronJob.spec.jobTemplate.spec.activeDeadlineSeconds);
   });
 
   test('has the upgrade section: bump penpot.version, back up first, roll back by restoring', () => {

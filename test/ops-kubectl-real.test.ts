@@ -5,11 +5,15 @@
  * need kubectl; this one runs where it is installed and is skipped (and says so) elsewhere.
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { resolveEnvironments } from '../lib/config/resolve';
 import { buildOpsEnvironment } from '../lib/ops/environment';
 import { parseSecretKeys, SECRET_KEYS_TEMPLATE } from '../lib/ops/kubectl';
 import { planSecrets } from '../lib/ops/secrets-plan';
-import { minimalEnv } from './support/environments';
+import { readFailure } from '../lib/ops/run';
+import { configuredEnvironments } from './support/configured';
+import { minimalEnv, tempDir } from './support/environments';
 
 const found = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
 const haveKubectl = found.status === 0;
@@ -45,5 +49,53 @@ function kubectl(args: string[]): string {
       '--from-literal=PENPOT_SMTP_PASSWORD=hunter2', '--from-literal=tls.crt=x']);
     expect(out).not.toContain('hunter2');
     expect(parseSecretKeys(out)).toEqual(new Map([['penpot-smtp', ['PENPOT_SMTP_PASSWORD', 'tls.crt']]]));
+  });
+
+  /** A kubeconfig whose only context points at a closed loopback port (nothing listens on port 1). */
+  function kubeconfig(currentContext: string): string {
+    const file = path.join(tempDir('kubeconfig-'), 'config');
+    fs.writeFileSync(file, ['apiVersion: v1', 'kind: Config', 'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
+      'users: [{name: u, user: {token: x}}]', 'contexts: [{name: lab, context: {cluster: c, user: u}}]', `current-context: "${currentContext}"`].join('\n'));
+    return file;
+  }
+
+  /** Runs `npm run <script>` (as npm does) with only the real kubectl on PATH and this kubeconfig. */
+  function runScript(script: string, args: string[], kubeconfigFile: string) {
+    const bin = tempDir('real-kubectl-bin-');
+    const real = spawnSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).stdout.trim();
+    fs.symlinkSync(real, path.join(bin, 'kubectl'));
+    return spawnSync(process.execPath, ['-r', './scripts/register.js', `scripts/${script}.ts`, ...args], {
+      cwd: path.resolve(__dirname, '..'), encoding: 'utf8', env: { PATH: bin, HOME: bin, KUBECONFIG: kubeconfigFile },
+    });
+  }
+
+  test('an unreachable API server: real kubectl\'s retries become one line and a hint', () => {
+    const args = ['--context', 'lab', 'get', 'namespace', 'penpot', '--ignore-not-found', '-o', 'name'];
+    const r = spawnSync('kubectl', args, { encoding: 'utf8', env: { ...process.env, KUBECONFIG: kubeconfig('lab') } });
+    expect(r.status).not.toBe(0);
+    const [line, hint, ...rest] = readFailure('lab', args, { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr }).split('\n');
+    expect(line).toMatch(/^The cluster of context lab is unreachable: .*127\.0\.0\.1:1/);
+    expect(hint).toMatch(/^Hint: .*kubectl --context lab cluster-info/);
+    expect(rest).toEqual([]);
+  });
+
+  test('a kubeconfig without a current context: the script names its contexts and the command to pick one', () => {
+    const env = configuredEnvironments()[0];
+    const r = runScript('secrets', ['--env', env.name], kubeconfig(''));
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      "kubectl's kubeconfig has no current context (its contexts: lab). Nothing was done.",
+      expect.stringContaining(`Hint: \`kubectl config use-context ${env.operations.kubeContext}\``),
+    ]);
+  });
+
+  test('no kubeconfig at all: the script says so in one line and a hint', () => {
+    const env = configuredEnvironments()[0];
+    const r = runScript('secrets', ['--env', env.name], path.join(tempDir('no-kubeconfig-'), 'missing'));
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'kubectl has no kubeconfig with a context (it reads $KUBECONFIG, else ~/.kube/config). Nothing was done.',
+      expect.stringMatching(/^Hint: point KUBECONFIG at the cluster's kubeconfig/),
+    ]);
   });
 });

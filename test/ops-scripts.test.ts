@@ -18,7 +18,13 @@ jest.setTimeout(180_000);
 const argvs = (r: RunResult) => r.calls.map((c) => c.argv.join(' '));
 const GET_SECRETS = `-n penpot get secrets -o go-template=${SECRET_KEYS_TEMPLATE}`;
 const SSA = 'apply --server-side --field-manager=penpot-mcp-platform';
-const OPERATOR = { PENPOT_POSTGRES__POSTGRES_USER: 'penpot' };
+const OPERATOR = {
+  PENPOT_POSTGRES__POSTGRES_USER: 'penpot',
+  // The off-node repository's password and rest-server login (homelab copies sets off the node).
+  PENPOT_BACKUP_OFFSITE__RESTIC_PASSWORD: 'a long passphrase kept outside',
+  PENPOT_BACKUP_OFFSITE__RESTIC_REST_USERNAME: 'homelab-backup',
+  PENPOT_BACKUP_OFFSITE__RESTIC_REST_PASSWORD: 'rest-server-secret',
+};
 
 function expectOk(r: RunResult): void {
   if (r.status !== 0) throw new Error(`exit ${r.status}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
@@ -54,8 +60,10 @@ describe('npm run secrets', () => {
       `--context default ${SSA} -f -`,
       '--context default create -f -',
       '--context default create -f -',
+      '--context default create -f -',
     ]);
-    expect(first.calls.map((c) => c.stdinObjects)).toEqual([[], [], ['Namespace penpot'], ['Secret penpot/penpot-secret-key'], ['Secret penpot/penpot-postgres']]);
+    expect(first.calls.map((c) => c.stdinObjects)).toEqual([[], [], ['Namespace penpot'], ['Secret penpot/penpot-secret-key'], ['Secret penpot/penpot-postgres'],
+      ['Secret penpot/penpot-backup-offsite']]);
   });
 
   test('the cluster holds strong random values and the operator\'s value', () => {
@@ -68,7 +76,8 @@ describe('npm run secrets', () => {
 
   test('values travel only on stdin: in no argument and in no output line', () => {
     const values = secretValues(cluster).filter((v) => v !== 'penpot' && v !== 'cGVucG90');
-    expect(values).toHaveLength(4);
+    // Two random values and the three repository values, each decoded and base64.
+    expect(values).toHaveLength(10);
     const args = first.calls.flatMap((c: LoggedCall) => c.argv).join('\n');
     for (const v of values) {
       expect(args).not.toContain(v);
@@ -229,6 +238,7 @@ describe('npm run down', () => {
       'Namespace//penpot',
       'PersistentVolumeClaim/penpot/data-penpot-postgres-0',
       ...declaredClaims,
+      'Secret/penpot/penpot-backup-offsite',
       'Secret/penpot/penpot-postgres',
       'Secret/penpot/penpot-secret-key',
     ].sort());
@@ -241,15 +251,16 @@ describe('npm run down', () => {
   test('--delete-data also deletes the PVCs and keeps the Namespace', () => {
     const cluster = upCluster();
     expectOk(cluster.run('down', ['--env', 'homelab', '--app', 'penpot', '--delete-data']));
-    expect(kept(cluster)).toEqual(['Namespace//penpot', 'Secret/penpot/penpot-postgres', 'Secret/penpot/penpot-secret-key']);
+    expect(kept(cluster)).toEqual(['Namespace//penpot', 'Secret/penpot/penpot-backup-offsite', 'Secret/penpot/penpot-postgres', 'Secret/penpot/penpot-secret-key']);
   });
 
-  test('--delete-namespace without --delete-data is refused and deletes nothing', () => {
+  test('--delete-namespace without --delete-data is a usage error: exit 2 before any kubectl call', () => {
     const cluster = upCluster();
     const before = cluster.stateText();
     const r = cluster.run('down', ['--env', 'homelab', '--app', 'penpot', '--delete-namespace']);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(r.stderr).toContain('add --delete-data to confirm');
+    expect(r.calls).toEqual([]);
     expect(cluster.stateText()).toBe(before);
   });
 
@@ -305,10 +316,11 @@ describe('refusals', () => {
     expect(r.calls).toEqual([]);
   });
 
-  test('an unknown app lists the apps of the environment', () => {
+  test('an unknown app lists the apps of the environment (exit 2, no kubectl call)', () => {
     const r = fakeCluster({ currentContext: 'Default' }).run('up', ['--env', 'k0s-dev', '--app', 'penpot']);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(r.stderr).toContain('--app "penpot" is not an app of k0s-dev; allowed: mcp');
+    expect(r.calls).toEqual([]);
   });
 
   test('--help prints the usage and exits 0', () => {

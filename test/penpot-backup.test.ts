@@ -5,9 +5,11 @@ import { loadDist } from '../lib/checks';
 import { canConnect, canReachAddress, podTemplates } from '../lib/checks/network-eval';
 import { resolveEnvironments } from '../lib/config/resolve';
 import { EnvironmentInput } from '../lib/config/types';
-import { BACKUP_SCRIPTS_DIR } from '../lib/penpot-backup';
+import { BACKUP_SCRIPTS_DIR, BACKUP_SCRIPT_FILES } from '../lib/penpot-backup';
+import { ENVIRONMENTS } from '../lib/environments';
 import { buildEnvironment } from '../lib/platform';
 import { synthesizeEnvironment } from '../lib/synth';
+import { environmentNames } from './support/configured';
 import { minimalEnv } from './support/environments';
 import { container, envValue, envVar, find, podSpec } from './support/objects';
 
@@ -163,9 +165,10 @@ describe('the backup scripts in dist/', () => {
   const configMaps = dist.objects.filter((o) => o.doc.kind === 'ConfigMap' && o.doc.metadata.name === 'penpot-backup-scripts');
 
   test('every environment with Penpot ships them, each key equal to the file in ops/backup/', () => {
-    expect(configMaps.map((o) => o.env).sort()).toEqual(['example', 'homelab']);
+    expect(configMaps.map((o) => o.env).sort()).toEqual(environmentNames((e) => e.penpot.enabled && e.penpot.backup.enabled));
     for (const cm of configMaps) {
-      expect(Object.keys(cm.doc.data).sort()).toEqual(['backup.sh', 'restore.sh']);
+      expect(Object.keys(cm.doc.data).sort()).toEqual(fs.readdirSync(BACKUP_SCRIPTS_DIR).filter((f) => f.endsWith('.sh')).sort());
+      expect([...BACKUP_SCRIPT_FILES].sort()).toEqual(Object.keys(cm.doc.data).sort());
       for (const [key, text] of Object.entries(cm.doc.data)) expect(text).toBe(fs.readFileSync(path.join(BACKUP_SCRIPTS_DIR, key), 'utf8'));
     }
   });
@@ -174,11 +177,11 @@ describe('the backup scripts in dist/', () => {
     const [env] = resolveEnvironments([minimalEnv()]);
     const yaml = synthesizeEnvironment(env).find((f) => f.path === 'test/penpot/penpot.k8s.yaml')!.content;
     const cm = parseAllDocuments(yaml).map((d) => d.toJS()).find((d) => d?.kind === 'ConfigMap' && d.metadata.name === 'penpot-backup-scripts');
-    expect(cm.data).toEqual(Object.fromEntries(['backup.sh', 'restore.sh'].map((f) => [f, fs.readFileSync(path.join(BACKUP_SCRIPTS_DIR, f), 'utf8')])));
+    expect(cm.data).toEqual(Object.fromEntries(BACKUP_SCRIPT_FILES.map((f) => [f, fs.readFileSync(path.join(BACKUP_SCRIPTS_DIR, f), 'utf8')])));
   });
 });
 
-describe.each(['homelab', 'example'])('backup network flows in %s', (env) => {
+describe.each(environmentNames((e) => e.penpot.enabled && e.penpot.backup.enabled))('backup network flows in %s', (env) => {
   const dist = loadDist(path.resolve(__dirname, '..'));
   const pods = podTemplates(dist.objects).filter((p) => p.env === env);
   const pod = (owner: string) => {
@@ -213,5 +216,63 @@ describe.each(['homelab', 'example'])('backup network flows in %s', (env) => {
     for (const source of pods) {
       for (const target of [backup, restore]) expect(canConnect(dist.objects, source, { ...target, ports: [{ containerPort: 8080, protocol: 'TCP' }] }, 8080)).toBe(false);
     }
+  });
+});
+
+describe.each(['homelab', 'example'])('off-node copies in %s: pods, Secret and network', (env) => {
+  const dist = loadDist(path.resolve(__dirname, '..'));
+  const [resolved] = resolveEnvironments([ENVIRONMENTS.find((e) => e.name === env)!]);
+  const offsite = resolved.penpot.backup.offsite!;
+  const pods = podTemplates(dist.objects).filter((p) => p.env === env);
+  const pod = (owner: string) => pods.find((p) => p.owner === owner)!;
+  const cronJob = dist.objects.find((o) => o.env === env && o.doc.kind === 'CronJob' && o.doc.metadata.name === 'penpot-backup')!.doc;
+  const check = dist.objects.find((o) => o.env === env && o.doc.kind === 'CronJob' && o.doc.metadata.name === 'penpot-backup-check')!.doc;
+  const restore = dist.objects.find((o) => o.env === env && o.doc.kind === 'Job' && o.doc.metadata.name === 'penpot-restore')!.doc;
+  const [ip] = offsite.egress.cidrs[0].split('/');
+
+  test('the backup pod runs backup.sh as init container, then upload.sh in the restic image', () => {
+    const spec = cronPod(cronJob);
+    expect(spec.initContainers.map((c: any) => [c.name, c.command])).toEqual([['backup', ['sh', '/scripts/backup.sh']]]);
+    expect(spec.containers.map((c: any) => [c.name, c.command])).toEqual([['upload', ['sh', '/scripts/upload.sh']]]);
+    expect(spec.containers[0].image).toMatch(/\/restic\/restic:\d+\.\d+\.\d+$/);
+  });
+
+  test('every restic container reads the repository from config and its password and credentials from the offsite Secret only', () => {
+    const containers = [cronPod(cronJob).containers[0], cronPod(check).containers[0], restore.spec.template.spec.initContainers[0]];
+    for (const c of containers) {
+      expect(envValue(c, 'RESTIC_REPOSITORY')).toBe(offsite.repository);
+      const secretRefs = c.env.filter((e: any) => e.valueFrom).map((e: any) => e.valueFrom.secretKeyRef);
+      expect(new Set(secretRefs.map((r: any) => r.name))).toEqual(new Set([offsite.credentialsSecret]));
+      expect(secretRefs.map((r: any) => r.key)).toContain('RESTIC_PASSWORD');
+      expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+      // No probes: none of these programs serves an endpoint.
+      expect(c.readinessProbe ?? c.livenessProbe ?? c.startupProbe).toBeUndefined();
+    }
+    const contract = dist.contracts.get(env)!.secrets.find((s) => s.name === offsite.credentialsSecret)!;
+    expect(contract.keys.map((k) => k.key)).toEqual(offsite.repository.startsWith('s3:')
+      ? ['RESTIC_PASSWORD', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] : ['RESTIC_PASSWORD', 'RESTIC_REST_USERNAME', 'RESTIC_REST_PASSWORD']);
+    expect(contract.keys.every((k) => k.source === 'operator')).toBe(true);
+    expect([...contract.readBy].sort()).toEqual(['CronJob/penpot-backup', 'CronJob/penpot-backup-check', 'Job/penpot-restore']);
+  });
+
+  test('the backup, check and restore pods reach exactly the repository endpoint: its CIDR and port, nothing else outside', () => {
+    for (const owner of ['CronJob/penpot-backup', 'CronJob/penpot-backup-check', 'Job/penpot-restore']) {
+      const p = pod(owner);
+      expect({ owner, endpoint: canReachAddress(dist.objects, p, ip, offsite.egress.port) }).toEqual({ owner, endpoint: true });
+      expect({ owner, otherPort: canReachAddress(dist.objects, p, ip, offsite.egress.port === 443 ? 8443 : 443) }).toEqual({ owner, otherPort: false });
+      expect({ owner, otherHost: canReachAddress(dist.objects, p, '198.51.100.7', offsite.egress.port) }).toEqual({ owner, otherHost: false });
+    }
+    // The check pod talks to nothing of the namespace.
+    expect(canConnect(dist.objects, pod('CronJob/penpot-backup-check'), pod('StatefulSet/penpot-postgres'), 5432)).toBe(false);
+  });
+
+  test('the restore pod fetches into a scratch volume of its own, sized and classed like the backup volume', () => {
+    const spec = restore.spec.template.spec;
+    const claim = find(dist.objects.filter((o) => o.env === env).map((o) => o.doc), 'PersistentVolumeClaim', 'penpot-backups');
+    const scratch = spec.volumes.find((v: any) => v.name === 'fetched').ephemeral.volumeClaimTemplate.spec;
+    expect(scratch).toMatchObject({ storageClassName: claim.spec.storageClassName, resources: { requests: { storage: claim.spec.resources.requests.storage } } });
+    expect(spec.containers[0].volumeMounts.find((m: any) => m.name === 'fetched').readOnly).toBe(true);
+    expect(envValue(spec.initContainers[0], 'RESTORE_FROM')).toBe('volume');
+    expect(envValue(spec.containers[0], 'RESTORE_FROM')).toBe('volume');
   });
 });

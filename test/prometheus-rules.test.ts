@@ -4,7 +4,10 @@ import { ALERT_METRICS } from '../lib/workload-alerts';
 
 const dist = loadDist(path.resolve(__dirname, '..'));
 const index = new ObjectIndex(dist.objects);
-const rules = dist.objects.filter((o) => o.doc.kind === 'PrometheusRule');
+const allPrometheusRules = dist.objects.filter((o) => o.doc.kind === 'PrometheusRule');
+/** Penpot's platform alerts (backups, volumes, workloads): test/prometheus-penpot-alerts-promtool.test.ts. */
+const PLATFORM_RULE = 'penpot-platform-alerts';
+const rules = allPrometheusRules.filter((o) => o.doc.metadata.name !== PLATFORM_RULE);
 const allRules = (m: ManifestObject): any[] => m.doc.spec.groups.flatMap((g: any) => g.rules);
 
 /** `name="value"` and `name=~"value"` matchers of every selector in a PromQL expression. */
@@ -15,7 +18,8 @@ function matchers(expr: string): { metric: string; labels: Record<string, string
   }));
 }
 
-test('rules are written where monitoring.prometheusRules is set: the MCP server and Llama Stack of example and openshift', () => {
+test('rules are written where monitoring.prometheusRules is set: the MCP server and Llama Stack of example and openshift, Penpot of example', () => {
+  expect(allPrometheusRules.filter((r) => r.doc.metadata.name === PLATFORM_RULE).map((r) => `${r.env} ${r.doc.metadata.namespace}`)).toEqual(['example penpot']);
   expect(rules.map((r) => `${r.env} ${r.doc.metadata.namespace}/${r.doc.metadata.name}`)).toEqual([
     'example llama-stack/llama-stack-alerts',
     'example mcp-system/kubernetes-mcp-server-alerts',
@@ -24,7 +28,7 @@ test('rules are written where monitoring.prometheusRules is set: the MCP server 
   ]);
 });
 
-describe.each(rules.map((r) => [`${r.env} ${r.doc.metadata.name}`, r] as const))('%s', (_name, rule) => {
+describe.each(allPrometheusRules.map((r) => [`${r.env} ${r.doc.metadata.name}`, r] as const))('%s', (_name, rule) => {
   test('validates against the prometheus-operator PrometheusRule schema', () => {
     expect(checkSchemas([rule])).toEqual([]);
   });
@@ -35,6 +39,9 @@ describe.each(rules.map((r) => [`${r.env} ${r.doc.metadata.name}`, r] as const))
     expect(rule.doc.metadata.labels).toMatchObject(wanted);
     expect(Object.keys(rule.doc.metadata.labels).filter((k) => !k.startsWith('app.kubernetes.io/'))).toEqual(Object.keys(wanted));
   });
+});
+
+describe.each(rules.map((r) => [`${r.env} ${r.doc.metadata.name}`, r] as const))('%s', (_name, rule) => {
 
   test('has a down alert after 5 minutes and a memory alert above 80% of the limit, each with summary and description', () => {
     const byName = Object.fromEntries(allRules(rule).map((r) => [r.alert.replace(/^[A-Za-z]+?(Down|MemoryHigh)$/, '$1'), r]));

@@ -12,8 +12,10 @@ import { NetworkIsolation } from '../lib/network-isolation';
 import { applyDefaults } from '../lib/config/resolve';
 import { SMOKE_CHECK_UID, SMOKE_SCRIPT_SOURCE, SmokeCheck } from '../lib/smoke-check';
 import { expectIssue } from './support/config-issues';
+import { appFolders, SMOKE_CHECKED_APPS } from './support/configured';
 import { minimalEnv } from './support/environments';
 import { container, find, objectsOf, podSpec } from './support/objects';
+import { resolveRouting } from '../lib/routing/routing';
 
 const ROOT = path.resolve(__dirname, '..');
 const dist = loadDist(ROOT);
@@ -23,11 +25,8 @@ const envOf = (job: any): Record<string, string> => Object.fromEntries(job.spec.
 const targetsOf = (job: any): string[][] => envOf(job).SMOKE_TARGETS.split('\n').map((l) => l.split(' '));
 
 test('every app of every environment has one smoke check Job', () => {
-  expect(smokeJobs.map((j) => `${j.env}/${j.app}/${j.doc.metadata.name}`).sort()).toEqual([
-    'example/mcp/mcp-smoke-check', 'example/penpot/penpot-smoke-check',
-    'homelab/mcp-servers/mcp-servers-smoke-check', 'homelab/mcp/mcp-smoke-check', 'homelab/penpot/penpot-smoke-check',
-    'k0s-dev/mcp/mcp-smoke-check', 'openshift/mcp/mcp-smoke-check',
-  ]);
+  expect(smokeJobs.map((j) => `${j.env}/${j.app}/${j.doc.metadata.name}`).sort())
+    .toEqual(appFolders((app, env) => env.smokeChecks.enabled && SMOKE_CHECKED_APPS.includes(app)).map((f) => `${f}/${f.split('/')[1]}-smoke-check`).sort());
 });
 
 describe.each(smokeJobs.map((j) => [`${j.env}/${j.app}`, j] as const))('the smoke check Job of %s', (_, job) => {
@@ -87,7 +86,7 @@ describe('targets', () => {
   const byEnvApp = (env: string, app: string) => smokeJobs.find((j) => j.env === env && j.app === app)!.doc;
 
   test('Penpot: the frontend, the backend through the frontend\'s /readyz, the exporter, and MCP direct and same-origin', () => {
-    expect(targetsOf(byEnvApp('homelab', 'penpot'))).toEqual([
+    expect(targetsOf(find(objectsOf(minimalEnv({ penpot: { mcp: { enabled: true } } })), 'Job', 'penpot-smoke-check'))).toEqual([
       ['http', 'frontend', 'http://penpot-frontend.penpot:8080/'],
       ['http', 'backend-readyz', 'http://penpot-frontend.penpot:8080/readyz'],
       ['http', 'exporter-readyz', 'http://penpot-exporter.penpot:6061/readyz'],
@@ -137,8 +136,9 @@ describe('targets', () => {
   });
 
   test('mirrors rewrite the image like every other image', () => {
-    expect(container(byEnvApp('homelab', 'mcp'), 'smoke-check').image).toBe('harbor.finalq.xyz/dockerhub/curlimages/curl:8.12.1');
-    expect(container(byEnvApp('example', 'mcp'), 'smoke-check').image).toBe('docker.io/curlimages/curl:8.12.1');
+    const mirrored = minimalEnv({ kubernetesMcp: { enabled: true }, images: { mirrors: { 'docker.io': 'harbor.test.internal/dockerhub' } } });
+    expect(container(find(objectsOf(mirrored), 'Job', 'mcp-smoke-check'), 'smoke-check').image).toBe('harbor.test.internal/dockerhub/curlimages/curl:8.12.1');
+    expect(container(find(objectsOf(minimalEnv({ kubernetesMcp: { enabled: true } })), 'Job', 'mcp-smoke-check'), 'smoke-check').image).toBe('docker.io/curlimages/curl:8.12.1');
   });
 });
 
@@ -158,7 +158,7 @@ describe('targets derived from the MCP endpoint records', () => {
   function build(names: string[], late: string[] = []) {
     const chart = new Chart(new App(), 'c', { disableResourceNameHashes: true });
     const network = new NetworkIsolation(chart, 'net', { namespace: 'agents', dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } });
-    const gateway = new McpGateway(chart, 'gw', { ingressClassName: 'nginx' });
+    const gateway = new McpGateway(chart, 'gw', { routing: resolveRouting({ platform: 'kubernetes' }) });
     for (const n of names) gateway.expose(server(n));
     const env = applyDefaults(minimalEnv());
     const smoke = new SmokeCheck(chart, 'smoke', { app: 'agents', namespace: 'agents', config: env.smokeChecks, images: env.images, network, mcpEndpointsOf: chart });
@@ -199,7 +199,7 @@ describe('targets derived from the MCP endpoint records', () => {
   test('an endpoint in another namespace is refused (its ingress half would have nowhere to go)', () => {
     const chart = new Chart(new App(), 'c');
     const network = new NetworkIsolation(chart, 'net', { namespace: 'agents', dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } });
-    new McpGateway(chart, 'gw', { ingressClassName: 'nginx' }).expose(server('far', 'elsewhere'));
+    new McpGateway(chart, 'gw', { routing: resolveRouting({ platform: 'kubernetes' }) }).expose(server('far', 'elsewhere'));
     const env = applyDefaults(minimalEnv());
     expect(() => new SmokeCheck(chart, 'smoke', { app: 'agents', namespace: 'agents', config: env.smokeChecks, images: env.images, network, mcpEndpointsOf: chart }))
       .toThrow(/MCP endpoint far is in namespace elsewhere, not agents/);

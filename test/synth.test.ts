@@ -5,6 +5,7 @@ import { ConfigError } from '../lib/config/resolve';
 import { ENVIRONMENTS } from '../lib/environments';
 import { synth } from '../lib/cli';
 import { minimalEnv, snapshotTree, tempDir } from './support/environments';
+import { environmentNames } from './support/configured';
 
 const ROOT = path.resolve(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
@@ -23,7 +24,7 @@ describe('synthesis output', () => {
     const out = tempDir();
     const { files } = synth(ENVIRONMENTS, { only: [], outdir: out });
     const paths = files.map((f) => f.path);
-    for (const env of ['homelab', 'example']) {
+    for (const env of environmentNames((e) => e.penpot.enabled)) {
       expect(paths).toEqual(expect.arrayContaining([
         `${env}/penpot/penpot.k8s.yaml`, `${env}/apps/apps.k8s.yaml`, `${env}/root-application.yaml`,
         `${env}/secrets.json`, `${env}/SECRETS.md`,

@@ -15,7 +15,9 @@ import { parseAllDocuments } from 'yaml';
 import { McpServer } from '../../imports/kmcp-kagent.dev';
 import { RemoteMcpServer } from '../../imports/kagent-kagent.dev';
 import { ModelClass, registerModel } from './model-registry';
+import { gatewayApiSchemas } from './gateway-api-schemas';
 import { ROUTE_SCHEMA } from './route-schema';
+import { TRAEFIK_MIDDLEWARE_SCHEMA } from './traefik-middleware-schema';
 
 /** Where the CRD copies live: beside the project, overridable for tests. */
 export const DEFAULT_CRD_DIR = path.resolve(__dirname, '..', '..', '..', 'shared', 'crds');
@@ -133,6 +135,8 @@ export function loadCrdModelsOnce(): void {
   loaded = true;
   // OpenShift Routes (no CRD copy in ../shared/crds; a copy there would replace this one).
   registerModel(ROUTE_SCHEMA.apiVersion, ROUTE_SCHEMA.kind, crdModel(ROUTE_SCHEMA));
+  // Gateway API and Traefik kinds of the routing (lib/routing/); copies in ../shared/crds would replace them.
+  for (const entry of [...gatewayApiSchemas(), TRAEFIK_MIDDLEWARE_SCHEMA]) registerModel(entry.apiVersion, entry.kind, crdModel(entry));
   const entries = registerCrdSchemas();
   for (const gvk of IMPORTED_KINDS) {
     if (!entries.some((e) => e.apiVersion === gvk.apiVersion && e.kind === gvk.kind)) registerModel(gvk.apiVersion, gvk.kind, ImportedKindModel);

@@ -8,7 +8,9 @@ import { checkDns1123Names, checkDuplicateObjects, checkEnvDuplicates, NAME_CHEC
 import {
   checkConfigMapRefs, checkNoSecretData, checkPvcRefs, checkSecretRefs, checkServiceAccountRefs, REF_CHECKS,
 } from './wiring-refs';
-import { checkRouteBackends, ROUTE_CHECKS } from './wiring-routes';
+import {
+  checkHttpRouteBackends, checkHttpRouteParents, checkRouteBackends, checkTraefikMiddlewareRefs, checkUniqueHosts, ROUTE_CHECKS, ROUTING_CHECKS,
+} from './wiring-routes';
 import {
   checkIngressBackends, checkProbePorts, checkServiceSelectsPods, checkServiceTargetPorts, SERVICE_CHECKS,
 } from './wiring-services';
@@ -22,6 +24,7 @@ export * from './wiring-routes';
 export const WIRING_CHECK_IDS: readonly string[] = [
   ...Object.values(SERVICE_CHECKS),
   ...Object.values(ROUTE_CHECKS),
+  ...Object.values(ROUTING_CHECKS),
   ...Object.values(REF_CHECKS),
   ...Object.values(NAME_CHECKS),
   ...Object.values(ARGO_CHECKS),
@@ -35,6 +38,10 @@ export function checkWiring(dist: Pick<Dist, 'objects' | 'contracts' | 'dirs'>):
     ...checkProbePorts(objects),
     ...checkIngressBackends(objects),
     ...checkRouteBackends(objects),
+    ...checkHttpRouteBackends(objects),
+    ...checkHttpRouteParents(objects),
+    ...checkTraefikMiddlewareRefs(objects),
+    ...checkUniqueHosts(objects),
     ...checkConfigMapRefs(objects),
     ...checkPvcRefs(objects),
     ...checkServiceAccountRefs(objects),

@@ -2,6 +2,7 @@
  * Defaults and validation of `penpot.backup` (see {@link PenpotBackupConfig}). Hooked into
  * `resolve.ts`; every issue names the full field (`environments.<env>.penpot.backup.<field>`).
  */
+import { applyOffsiteDefaults, offsiteProblems } from '../backup/offsite-config';
 import type { ConfigIssue } from './resolve';
 import { isDnsSubdomain, isPositiveInteger, parseQuantity } from './rules';
 import { EnvironmentConfig, EnvironmentInput, PenpotBackupConfig, ResourceSpec } from './types';
@@ -33,6 +34,7 @@ export function applyBackupDefaults(input: EnvironmentInput): PenpotBackupConfig
       requests: { ...BACKUP_DEFAULTS.resources.requests, ...b.resources?.requests },
       limits: { ...BACKUP_DEFAULTS.resources.limits, ...b.resources?.limits },
     },
+    ...(b.offsite ? { offsite: applyOffsiteDefaults(b.offsite) } : {}),
   };
 }
 
@@ -143,4 +145,5 @@ export function validateBackup(env: EnvironmentConfig, issues: ConfigIssue[]): v
     add('activeDeadlineSeconds', `${show(b.activeDeadlineSeconds)} is not allowed; allowed: an integer >= 60 (seconds one run may take)`);
   }
   issues.push(...resourceProblems(`${field}.resources`, b.resources));
+  if (b.offsite) issues.push(...offsiteProblems(`${field}.offsite`, b.offsite));
 }

@@ -4,6 +4,7 @@
  * exposes through Routes (TLS at the router), leaves UIDs to the restricted-v2 SCC and aims the
  * NetworkPolicies at OpenShift's router, DNS and API server.
  */
+import type { GatewayReference, Routing } from '../routing/routing';
 import type { ConfigIssue } from './resolve';
 import { isDnsSubdomain, isPort } from './rules';
 import {
@@ -47,11 +48,58 @@ export const OPENSHIFT_DNS: DnsLocation = {
   ports: [5353],
 };
 
+/** ingress-nginx's controller pods, as its Helm chart and static manifests label them. */
+export const INGRESS_NGINX_PODS: PodLocation = { namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } };
+
+/**
+ * k3s' packaged Traefik: HelmChart `traefik` in `kube-system`, whose Deployment's pods the Traefik
+ * Helm chart labels `app.kubernetes.io/name: traefik` (plus `app.kubernetes.io/instance:
+ * traefik-kube-system`). The name alone is what both the Ingress and the Gateway API provider run as.
+ */
+export const K3S_TRAEFIK_PODS: PodLocation = { namespace: 'kube-system', podLabels: { 'app.kubernetes.io/name': 'traefik' } };
+
+/**
+ * Where a Gateway's data-plane pods run, per implementation; undefined when no pod selector can
+ * name them (Cilium serves Gateways from its node agent: traffic comes from node addresses) or the
+ * implementation is not known here: `network.ingressController` must then say.
+ * - Envoy Gateway (default deployment mode): one Envoy Deployment per Gateway in the controller's
+ *   namespace `envoy-gateway-system`, labelled with the owning Gateway's name and namespace.
+ * - Istio (automated deployment): pods in the Gateway's namespace labelled
+ *   `gateway.networking.k8s.io/gateway-name: <gateway>`.
+ * - Traefik: its own pods (on k3s, {@link K3S_TRAEFIK_PODS}).
+ */
+export function gatewayDataPlanePods(gateway: GatewayReference): PodLocation | undefined {
+  switch (gateway.implementation) {
+    case 'traefik': return K3S_TRAEFIK_PODS;
+    case 'envoy-gateway': return {
+      namespace: 'envoy-gateway-system',
+      podLabels: {
+        'app.kubernetes.io/name': 'envoy',
+        'app.kubernetes.io/component': 'proxy',
+        'gateway.envoyproxy.io/owning-gateway-name': gateway.name,
+        'gateway.envoyproxy.io/owning-gateway-namespace': gateway.namespace,
+      },
+    };
+    case 'istio': return { namespace: gateway.namespace, podLabels: { 'gateway.networking.k8s.io/gateway-name': gateway.name } };
+    default: return undefined;
+  }
+}
+
+/** The controller pods the NetworkPolicies admit by default for a routing choice (undefined: must be configured). */
+export function ingressControllerDefault(routing: Routing): PodLocation | NamespaceGroupLocation | undefined {
+  switch (routing.controller) {
+    case 'openshift': return OPENSHIFT_ROUTER;
+    case 'ingress-nginx': return INGRESS_NGINX_PODS;
+    case 'traefik': return K3S_TRAEFIK_PODS;
+    case 'gateway-api': return routing.gateway ? gatewayDataPlanePods(routing.gateway) : undefined;
+  }
+}
+
 type PlatformNetwork = Pick<NetworkConfig, 'ingressController' | 'dns' | 'apiServer'>;
 
 const NETWORK_DEFAULTS: Readonly<Record<ClusterPlatform, PlatformNetwork>> = {
   kubernetes: {
-    ingressController: { namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+    ingressController: INGRESS_NGINX_PODS,
     dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } },
     apiServer: { cidrs: ['0.0.0.0/0'], ports: [443, 6443] },
   },

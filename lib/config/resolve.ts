@@ -1,5 +1,6 @@
 import { parseImageRef, unpinnedReason } from '../images';
-import { applyClusterDefaults, defaultScheme, networkDefaults, validateCluster } from './cluster';
+import { applyClusterDefaults, defaultScheme, ingressControllerDefault, networkDefaults, validateCluster } from './cluster';
+import { applyRoutingDefaults, routingOfInput, validateRouting } from '../routing/config';
 import { applyKubernetesMcpIdentityDefaults, inputExposedBeyondNamespace, validateKubernetesMcpIdentity } from './kubernetes-mcp-auth';
 import { applyKubernetesMcpRbacDefaults, validateKubernetesMcpRbac } from './kubernetes-mcp-rbac';
 import { kagentDefaults, kmcpDefaults, validateKagent, validateKmcp } from './kmcp';
@@ -106,7 +107,7 @@ export function applyDefaults(input: EnvironmentInput): EnvironmentConfig {
       pullPolicy: input.images?.pullPolicy ?? 'IfNotPresent',
     },
     ingress: {
-      className: input.ingress?.className ?? 'nginx',
+      ...applyRoutingDefaults(input),
       tlsSecretName,
       allowedSourceCidrs: [...(input.ingress?.allowedSourceCidrs ?? [])],
     },
@@ -178,7 +179,7 @@ export function applyDefaults(input: EnvironmentInput): EnvironmentConfig {
     llamaStack: applyLlamaStackDefaults(input),
     monitoring: applyMonitoringDefaults(input),
     network: {
-      ingressController: input.network?.ingressController ?? net.ingressController,
+      ingressController: input.network?.ingressController ?? ingressControllerDefault(routingOfInput(input)) ?? net.ingressController,
       dns: input.network?.dns ?? net.dns,
       apiServer: input.network?.apiServer ?? net.apiServer,
       mcpClientCidrs: [...(input.network?.mcpClientCidrs ?? [])],
@@ -330,7 +331,7 @@ export function validateEnvironment(env: EnvironmentConfig): ConfigIssue[] {
     list.add('penpot.enabled', 'nothing to deploy; allowed: enable penpot, kubernetesMcp, kmcp or several');
   }
   validateOperations(env, list.issues);
-  return [...list.issues, ...validateCluster(env), ...validateKubernetesMcpRbac(env), ...validateKubernetesMcpIdentity(env)];
+  return [...list.issues, ...validateCluster(env), ...validateRouting(env), ...validateKubernetesMcpRbac(env), ...validateKubernetesMcpIdentity(env)];
 }
 
 function validatePenpot(list: IssueList, env: EnvironmentConfig): void {

@@ -5,9 +5,11 @@ import type { KubernetesMcpIdentityConfig } from './kubernetes-mcp-auth';
  * (only what differs from the defaults) and resolved into a complete {@link EnvironmentConfig}
  * by `resolveEnvironment`, which also validates every field before anything is synthesized.
  */
+import type { OffsiteBackupConfig } from '../backup/offsite-config';
 import type { z } from 'zod';
 import type { environmentInput, kmcpServerInput } from './schema/environment';
 import type { PenpotExportConfig } from '../penpot/export/config';
+import type { RoutingIngressConfig } from '../routing/config';
 import type { LlamaStackAuthConfig, LlamaStackStorageConfig } from './llama-stack';
 
 /** Kubernetes resource requests and limits of one container, as Kubernetes quantities. */
@@ -56,8 +58,12 @@ export interface ImagesConfig {
   readonly pullPolicy: 'IfNotPresent' | 'Always';
 }
 
-export interface IngressConfig {
-  /** IngressClass. Unused on OpenShift (Routes have no class). @default 'nginx' (ingress-nginx) */
+/** Routing settings (controller, Traefik, Gateway): their keys are documented on RoutingIngressConfig (lib/routing/config.ts). */
+export interface IngressConfig extends RoutingIngressConfig {
+  /**
+   * IngressClass. Unused on OpenShift (Routes have no class) and with gateway-api (HTTPRoutes attach
+   * to a Gateway). @default 'traefik' with controller traefik, else 'nginx' (ingress-nginx)
+   */
   readonly className: string;
   /**
    * Name of an existing TLS Secret (type kubernetes.io/tls) for the Penpot host; none means plain http.
@@ -183,6 +189,8 @@ export interface PenpotBackupConfig {
   readonly activeDeadlineSeconds: number;
   /** @default requests 100m/128Mi, limits 1/512Mi */
   readonly resources: ResourceSpec;
+  /** Copies of every set off the node with restic (lib/backup/offsite-config.ts). @default undefined: sets stay on the node */
+  readonly offsite?: OffsiteBackupConfig;
 }
 
 export interface PenpotConfig {
@@ -519,11 +527,21 @@ export interface LlamaStackConfig {
 export interface PrometheusRulesConfig {
   /** Labels your Prometheus' `ruleSelector` matches, e.g. `{ release: 'kube-prometheus-stack' }`. @default {} */
   readonly labels: Readonly<Record<string, string>>;
+  /** Minutes a backup (or repository check) may be late past its schedule's longest gap before it alerts. @default 60 */
+  readonly backupMarginMinutes: number;
+  /** Used share of a platform PVC that warns and that pages. @default { warning: 0.8, critical: 0.9 } */
+  readonly volumeThresholds: { readonly warning: number; readonly critical: number };
 }
 
 export interface MonitoringConfig {
   /** Alerts for the MCP server (and Llama Stack): down 5 min, memory above 80% of the limit. @default undefined: none */
   readonly prometheusRules?: PrometheusRulesConfig;
+  /**
+   * The Prometheus pods that scrape the servers' own metrics (NetworkPolicy ingress to the metrics
+   * ports; ServiceMonitors are written with prometheusRules). @default namespace `monitoring`
+   * (`openshift-user-workload-monitoring` on OpenShift), pods `app.kubernetes.io/name: prometheus`
+   */
+  readonly prometheus: PodLocation;
 }
 
 /** Pods addressed by namespace and labels (for NetworkPolicies). */

@@ -1,16 +1,24 @@
 import { EnvironmentInput } from '../config/types';
 
 /**
- * A neutral multi-node example: TLS at the ingress, a ReadWriteMany class so frontend and
- * backend can run two replicas each, SMTP and single sign-on. Copy it to start a new environment.
+ * A neutral multi-node example: Gateway API routing (HTTPRoutes on a Gateway this project creates,
+ * run by Envoy Gateway, TLS at its listener), a ReadWriteMany class so frontend and backend can run
+ * two replicas each, SMTP and single sign-on. Copy it to start a new environment.
  */
 export const example: EnvironmentInput = {
   name: 'example',
-  description: 'Neutral example: multi-node cluster, RWX storage, TLS, SMTP, OIDC, Llama Stack and alerts',
+  description: 'Neutral example: multi-node cluster, Gateway API (Envoy Gateway), RWX storage, TLS, SMTP, OIDC, Llama Stack and alerts',
   domain: 'example.internal',
   argo: { repoURL: 'https://git.example.internal/platform/gitops.git', targetRevision: 'main' },
   storage: { className: 'nfs-client', assetsAccessMode: 'ReadWriteMany', assetsSize: '20Gi', postgresSize: '10Gi', hostPathBacked: false },
-  ingress: { className: 'nginx', tlsSecretName: 'penpot-tls', allowedSourceCidrs: ['10.0.0.0/8'] },
+  ingress: {
+    controller: 'gateway-api',
+    // The TLS Secret lives in the Gateway's namespace (`gateway`); see SECRETS.md.
+    tlsSecretName: 'penpot-tls',
+    // A portable HTTPRoute carries no source allowlist: with Envoy Gateway, restrict sources with
+    // its SecurityPolicy on the Gateway (or choose implementation 'traefik' and allowedSourceCidrs).
+    gateway: { name: 'platform', namespace: 'gateway', implementation: 'envoy-gateway', create: { gatewayClassName: 'eg' } },
+  },
   penpot: {
     registration: false,
     // Pods get no Internet egress here (only the internal SSO, SMTP and inference servers): the frontend runs
@@ -22,6 +30,8 @@ export const example: EnvironmentInput = {
     oidc: { baseUri: 'https://sso.example.internal/realms/main', name: 'Company SSO' },
     // Two MCP replicas share sessions through Valkey.
     mcp: { enabled: true, replicas: 2 },
+    // Sets copied nightly to an S3-compatible object store on the internal network (restic, encrypted).
+    backup: { offsite: { repository: 's3:https://s3.example.internal/penpot-backups/penpot', egress: { cidrs: ['10.20.0.15/32'] } } },
   },
   kubernetesMcp: {
     enabled: true,

@@ -34,6 +34,15 @@ export const homelab: EnvironmentInput = {
     // Headless PNG/SVG export for in-cluster agents (issue 16); callers need the token of Secret
     // penpot/penpot-export-mcp-token, the smoke check proves both halves.
     export: { enabled: true, accountSecretName: 'penpot-export-account', clientNamespaces: ['kagent'] },
+    backup: {
+      // Every set also goes to restic's rest-server on the NAS (another box, another disk): a failed
+      // node disk no longer loses Penpot and its backups together. Credentials: SECRETS.md.
+      offsite: {
+        repository: 'rest:https://nas.finalq.xyz:8000/penpot',
+        egress: { cidrs: ['192.168.1.20/32'] },
+        retention: { keepDaily: 14, keepWeekly: 8, keepMonthly: 12 },
+      },
+    },
   },
   // Read-only cluster diagnosis for in-cluster agents (kagent, Llama Stack); not exposed outside.
   kubernetesMcp: { enabled: true },

@@ -11,11 +11,12 @@ import { isHostName } from '../config/rules';
 import { EnvironmentInput } from '../config/types';
 import { connectionLines, nodePortServices } from './connection';
 import { appNamespaces, planDown } from './down-plan';
-import { loadOpsEnvironment, OpsApp, OpsEnvironment, OpsError, selectApp } from './environment';
+import { loadOpsEnvironment, OpsEnvironment, OpsError, selectApp, UsageError } from './environment';
 import { KubectlCall, formatCall } from './kubectl';
 import { Cluster, KubectlRunner } from './run';
 import { planSecrets, secretsNeedingLiveData } from './secrets-plan';
-import { planUp, secretNamespaces } from './up-plan';
+import { prerequisiteLines, requiredCrds } from './prerequisites';
+import { planUp, requiredSecrets, secretNamespaces } from './up-plan';
 
 export interface OpsIo {
   /** Repository root: `dist/` lives there and kubectl runs there. */
@@ -28,12 +29,13 @@ export interface OpsIo {
   readonly err: (line: string) => void;
 }
 
-class UsageError extends Error {}
-
 const ENV_RULE = 'Values only the operator has (source "operator") come from the variable <SECRET>__<KEY> (upper case, every other\n'
   + 'character as _), e.g. PENPOT_POSTGRES__POSTGRES_USER=penpot; files (a TLS certificate) from <SECRET>__<KEY>_FILE=<path>.';
 
-export const SECRETS_USAGE = `Usage: npm run secrets -- --env <env> [--dry-run] [--rotate <secret>]...
+/** The app folders an environment can have, in sync order (`--app` accepts those of the environment). */
+export const APP_FOLDERS = ['penpot', 'mcp', 'llama-stack', 'mcp-servers', 'gateway'] as const;
+
+export const SECRETS_USAGE = `Usage: npm run secrets -- --env <env> [--dry-run | --offline] [--rotate <secret>]...
 
 Creates every Secret of the environment's secrets contract (dist/<env>/SECRETS.md) that the cluster lacks.
 Random values are generated (node:crypto) and go to kubectl on stdin only: never printed, never on disk.
@@ -44,97 +46,145 @@ Existing Secrets are kept. Missing Namespaces are created from the synthesized m
   --rotate <secret>   replace this Secret (name, or namespace/name) with new random values; operator values are
                       taken from their variables, else kept from the live Secret. Repeatable.
   --dry-run           print the plan (create / keep / rotate per Secret and key), change nothing
-  -h, --help          this text`;
+  --offline           print the plan for an empty cluster without calling kubectl (no cluster needed)
+  -h, --help          this text
 
-export const UP_USAGE = `Usage: npm run up -- --env <env> --app <app> [--dry-run] [--timeout 300s] [--node-ip <ip>]
+Exit codes: 0 done, 1 refused or failed, 2 bad usage.`;
 
-Without Argo CD: checks the Secrets the app reads exist, server-side applies dist/<env>/<app>/, waits for its
-Deployments and StatefulSets to roll out and prints how to connect. Running it again changes nothing.
+export const UP_USAGE = `Usage: npm run up -- --env <env> --app <app> [--dry-run | --offline] [--timeout 300s] [--node-ip <ip>]
+
+Without Argo CD: checks the Secrets the app reads (and the CRDs of its custom resources) exist, server-side applies
+dist/<env>/<app>/, waits for its Deployments and StatefulSets to roll out and prints how to connect. Running it
+again changes nothing. mcp-servers needs kMCP's CRDs and controller installed first.
 
   --env <env>         environment; kubectl's current context must be its operations.kubeContext
-  --app <app>         folder of dist/<env>/ (penpot, mcp)
+  --app <app>         folder of dist/<env>/: ${APP_FOLDERS.join(', ')} (those the environment has)
   --timeout <d>       how long to wait for each rollout, as kubectl reads it (300s, 10m) [300s]
   --node-ip <ip>      the node address clients use (e.g. its WireGuard IP), for NodePort URLs
   --dry-run           print the plan and the connection info, change nothing
-  -h, --help          this text`;
+  --offline           print the plan for an empty cluster without calling kubectl (no cluster needed)
+  -h, --help          this text
 
-export const DOWN_USAGE = `Usage: npm run down -- --env <env> --app <app> [--delete-namespace] [--delete-data] [--dry-run]
+Exit codes: 0 done, 1 refused or failed, 2 bad usage.`;
+
+export const DOWN_USAGE = `Usage: npm run down -- --env <env> --app <app> [--delete-data [--delete-namespace]] [--dry-run | --offline]
 
 Deletes the app's objects (missing ones are ignored: running it twice is fine). Kept unless a flag says otherwise:
 the Namespace with its Secrets, and every PersistentVolumeClaim (including a StatefulSet's data-<name>-<n>).
 
   --env <env>           environment; kubectl's current context must be its operations.kubeContext
-  --app <app>           folder of dist/<env>/ (penpot, mcp)
+  --app <app>           folder of dist/<env>/: ${APP_FOLDERS.join(', ')} (those the environment has)
   --delete-data         also delete the PersistentVolumeClaims, and with them the data
   --delete-namespace    also delete the Namespace and what is left in it (needs --delete-data)
   --dry-run             print the plan, change nothing
-  -h, --help            this text`;
+  --offline             print the plan without calling kubectl (claims made by StatefulSets are not listed)
+  -h, --help            this text
 
+Exit codes: 0 done, 1 refused or failed, 2 bad usage.`;
+
+/** node:util's parseArgs errors, by code (under jest they come from another realm, so not `instanceof TypeError`). */
 function isParseArgsError(err: unknown): err is Error {
-  return err instanceof TypeError && String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
+  return String((err as NodeJS.ErrnoException | undefined)?.code).startsWith('ERR_PARSE_ARGS');
 }
 
 function guarded(io: OpsIo, usage: string, body: () => number): number {
   try {
     return body();
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof OpsError) {
-      io.err(err.message);
-      return 1;
-    }
     if (err instanceof UsageError || isParseArgsError(err)) {
       io.err(`${(err as Error).message}\n\n${usage}`);
       return 2;
+    }
+    if (err instanceof ConfigError || err instanceof OpsError) {
+      io.err(err.message);
+      return 1;
     }
     throw err;
   }
 }
 
-function requireEnv(io: OpsIo, env: string | undefined): string {
-  if (env === undefined) throw new UsageError(`--env is required; allowed: ${io.inputs.map((i) => i.name).join(', ')}`);
-  return env;
+/** Options every operations script accepts. */
+const COMMON_OPTIONS = {
+  'env': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  'offline': { type: 'boolean' },
+  'help': { type: 'boolean', short: 'h' },
+} as const;
+
+export const SECRETS_OPTIONS = { ...COMMON_OPTIONS, 'rotate': { type: 'string', multiple: true } } as const;
+export const UP_OPTIONS = { ...COMMON_OPTIONS, 'app': { type: 'string' }, 'timeout': { type: 'string' }, 'node-ip': { type: 'string' } } as const;
+export const DOWN_OPTIONS = { ...COMMON_OPTIONS, 'app': { type: 'string' }, 'delete-namespace': { type: 'boolean' }, 'delete-data': { type: 'boolean' } } as const;
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+function parse(argv: readonly string[], options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>): Values {
+  const values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as Values;
+  if (values['dry-run'] && values.offline) throw new UsageError('--dry-run and --offline exclude each other: --offline is a dry run against an empty cluster');
+  return values;
 }
 
-function load(io: OpsIo, envName: string): { model: OpsEnvironment; cluster: Cluster } {
-  const model = loadOpsEnvironment(io.inputs, envName, io.repoRoot);
+/** The environment named by --env: checked against the configuration before anything else runs. */
+function loadEnvironment(io: OpsIo, values: Values): OpsEnvironment {
+  const known = io.inputs.map((i) => i.name);
+  const env = values.env as string | undefined;
+  if (env === undefined) throw new UsageError(`--env is required; allowed: ${known.join(', ')}`);
+  if (!known.includes(env)) throw new UsageError(`--env ${JSON.stringify(env)} is not an environment; allowed: ${known.join(', ')}`);
+  return loadOpsEnvironment(io.inputs, env, io.repoRoot);
+}
+
+/** kubectl, pointed at the environment's context; only after every argument was checked. */
+function connect(io: OpsIo, model: OpsEnvironment): Cluster {
   const cluster = new Cluster(io.kubectl, model.kubeContext, io.out);
   cluster.ensureContext(model.name);
-  return { model, cluster };
+  return cluster;
 }
 
-function printCalls(io: OpsIo, calls: readonly KubectlCall[]): void {
-  io.out(calls.length === 0 ? 'Dry run: nothing would change.' : 'Dry run: would run');
+const OFFLINE_HEADER = 'Offline: the plan for an empty cluster (kubectl was not called; a live cluster may already hold some of this).';
+
+function printCalls(io: OpsIo, calls: readonly KubectlCall[], label = 'Dry run'): void {
+  io.out(calls.length === 0 ? `${label}: nothing would change.` : `${label}: would run`);
   for (const c of calls) io.out(`  ${formatCall(c)}`);
 }
 
 export function secretsMain(argv: readonly string[], io: OpsIo): number {
   return guarded(io, SECRETS_USAGE, () => {
-    const { values } = parseArgs({
-      args: [...argv],
-      options: {
-        'env': { type: 'string' },
-        'rotate': { type: 'string', multiple: true },
-        'dry-run': { type: 'boolean' },
-        'help': { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
+    const values = parse(argv, SECRETS_OPTIONS);
     if (values.help) {
       io.out(SECRETS_USAGE);
       return 0;
     }
-    const { model, cluster } = load(io, requireEnv(io, values.env));
-    const rotate = values.rotate ?? [];
+    const model = loadEnvironment(io, values);
+    const rotate = (values.rotate as string[] | undefined) ?? [];
+    const ids = model.secrets.map((s) => `${s.namespace}/${s.name}`);
+    for (const arg of rotate) {
+      if (!model.secrets.some((s) => s.name === arg || `${s.namespace}/${s.name}` === arg)) {
+        throw new UsageError(`--rotate ${arg}: no such Secret in the contract of ${model.name}; allowed: ${[...new Set(ids)].join(', ') || '(none)'}`);
+      }
+    }
+    const sources = {
+      randomHex: (bytes: number) => randomBytes(bytes).toString('hex'),
+      readFile: (file: string) => fs.readFileSync(file),
+    };
+    if (values.offline) {
+      io.out(OFFLINE_HEADER);
+      const plan = planSecrets(model, { namespaces: new Set(), secrets: new Map(), liveData: new Map() }, { rotate: [], variables: io.variables }, sources);
+      plan.lines.forEach((l) => io.out(l));
+      plan.warnings.forEach((w) => io.err(`warning: ${w}`));
+      if (plan.errors.length > 0) {
+        plan.errors.forEach((e) => io.err(`error: ${e}`));
+        io.err(`A real run would create nothing until these are given.\n${ENV_RULE}`);
+        return 1;
+      }
+      printCalls(io, plan.calls, 'Offline');
+      return 0;
+    }
+    const cluster = connect(io, model);
     const namespaces = cluster.existingNamespaces([...new Set(model.secrets.map((s) => s.namespace))]);
     const existing = new Map<string, string[]>();
     for (const ns of namespaces) for (const [name, keys] of cluster.secretKeys(ns)) existing.set(`${ns}/${name}`, keys);
     const liveData = new Map(secretsNeedingLiveData(model, existing, rotate).map((s) => [`${s.namespace}/${s.name}`, cluster.secretData(s.namespace, s.name)]));
 
-    const plan = planSecrets(model, { namespaces, secrets: existing, liveData }, { rotate, variables: io.variables }, {
-      randomHex: (bytes) => randomBytes(bytes).toString('hex'),
-      readFile: (file) => fs.readFileSync(file),
-    });
+    const plan = planSecrets(model, { namespaces, secrets: existing, liveData }, { rotate, variables: io.variables }, sources);
     plan.lines.forEach((l) => io.out(l));
     plan.warnings.forEach((w) => io.err(`warning: ${w}`));
     if (plan.errors.length > 0) {
@@ -158,30 +208,6 @@ export function secretsMain(argv: readonly string[], io: OpsIo): number {
   });
 }
 
-function parseAppArgs(argv: readonly string[], extra: Record<string, { type: 'string' | 'boolean' }>) {
-  return parseArgs({
-    args: [...argv],
-    options: {
-      'env': { type: 'string' },
-      'app': { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      'help': { type: 'boolean', short: 'h' },
-      ...extra,
-    },
-    strict: true,
-    allowPositionals: false,
-  }).values as Record<string, string | boolean | undefined>;
-}
-
-function loadApp(io: OpsIo, values: Record<string, string | boolean | undefined>): { model: OpsEnvironment; app: OpsApp; cluster: Cluster } {
-  const envName = requireEnv(io, values.env as string | undefined);
-  const model = loadOpsEnvironment(io.inputs, envName, io.repoRoot);
-  const app = selectApp(model, values.app as string | undefined);
-  const cluster = new Cluster(io.kubectl, model.kubeContext, io.out);
-  cluster.ensureContext(model.name);
-  return { model, app, cluster };
-}
-
 function isIpv4(value: string): boolean {
   const parts = value.split('.');
   return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
@@ -189,7 +215,7 @@ function isIpv4(value: string): boolean {
 
 export function upMain(argv: readonly string[], io: OpsIo): number {
   return guarded(io, UP_USAGE, () => {
-    const values = parseAppArgs(argv, { 'timeout': { type: 'string' }, 'node-ip': { type: 'string' } });
+    const values = parse(argv, UP_OPTIONS);
     if (values.help) {
       io.out(UP_USAGE);
       return 0;
@@ -200,15 +226,38 @@ export function upMain(argv: readonly string[], io: OpsIo): number {
     if (nodeIp !== undefined && !isIpv4(nodeIp) && !isHostName(nodeIp)) {
       throw new UsageError(`--node-ip ${JSON.stringify(nodeIp)} is not an address; allowed: an IPv4 address or a host name`);
     }
-    const { model, app, cluster } = loadApp(io, values);
+    const model = loadEnvironment(io, values);
+    const app = selectApp(model, values.app as string | undefined);
+    const crds = requiredCrds(model, app);
+
+    if (values.offline) {
+      io.out(OFFLINE_HEADER);
+      const needed = requiredSecrets(model, app);
+      // On an empty cluster the Secrets come first; the plan shows what follows once they exist.
+      const assumed = new Map(needed.map((r) => [`${r.secret.namespace}/${r.secret.name}`, r.secret.keys.map((k) => k.key)]));
+      if (needed.length > 0) {
+        io.out(`  first: \`npm run secrets -- --env ${model.name}\` creates ${needed.map((r) => `${r.secret.namespace}/${r.secret.name}`).join(', ')} (up refuses to apply without them)`);
+      }
+      prerequisiteLines(crds).lines.forEach((l) => io.out(l));
+      const plan = planUp(model, app, { secrets: assumed }, { timeout });
+      plan.lines.forEach((l) => io.out(l));
+      printCalls(io, plan.calls, 'Offline');
+      connectionLines(model, app, new Map(), nodeIp).forEach((l) => io.out(l));
+      return 0;
+    }
+
+    const cluster = connect(io, model);
     const secrets = new Map<string, string[]>();
     for (const ns of cluster.existingNamespaces(secretNamespaces(model, app))) {
       for (const [name, keys] of cluster.secretKeys(ns)) secrets.set(`${ns}/${name}`, keys);
     }
+    const prerequisites = prerequisiteLines(crds, cluster.existingCrds(crds.map((c) => c.crd)));
     const plan = planUp(model, app, { secrets }, { timeout });
+    prerequisites.lines.forEach((l) => io.out(l));
     plan.lines.forEach((l) => io.out(l));
-    if (plan.errors.length > 0) {
-      plan.errors.forEach((e) => io.err(`error: ${e}`));
+    const errors = [...prerequisites.errors, ...plan.errors];
+    if (errors.length > 0) {
+      errors.forEach((e) => io.err(`error: ${e}`));
       io.err('Nothing was applied.');
       return 1;
     }
@@ -230,18 +279,28 @@ export function upMain(argv: readonly string[], io: OpsIo): number {
 
 export function downMain(argv: readonly string[], io: OpsIo): number {
   return guarded(io, DOWN_USAGE, () => {
-    const values = parseAppArgs(argv, { 'delete-namespace': { type: 'boolean' }, 'delete-data': { type: 'boolean' } });
+    const values = parse(argv, DOWN_OPTIONS);
     if (values.help) {
       io.out(DOWN_USAGE);
       return 0;
     }
-    const { model, app, cluster } = loadApp(io, values);
+    const options = { deleteNamespace: values['delete-namespace'] === true, deleteData: values['delete-data'] === true };
+    if (options.deleteNamespace && !options.deleteData) {
+      throw new UsageError('--delete-namespace deletes every PersistentVolumeClaim in the Namespace and the data on them; add --delete-data to confirm, or leave the Namespace');
+    }
+    const model = loadEnvironment(io, values);
+    const app = selectApp(model, values.app as string | undefined);
+    if (values.offline) {
+      io.out(OFFLINE_HEADER);
+      const plan = planDown(model, app, { pvcs: new Map() }, options);
+      plan.lines.forEach((l) => io.out(l));
+      printCalls(io, plan.calls, 'Offline');
+      return 0;
+    }
+    const cluster = connect(io, model);
     const pvcs = new Map<string, string[]>();
     for (const ns of cluster.existingNamespaces(appNamespaces(app))) pvcs.set(ns, cluster.claims(ns));
-    const plan = planDown(model, app, { pvcs }, {
-      deleteNamespace: values['delete-namespace'] === true,
-      deleteData: values['delete-data'] === true,
-    });
+    const plan = planDown(model, app, { pvcs }, options);
     if (plan.errors.length > 0) {
       plan.errors.forEach((e) => io.err(`error: ${e}`));
       io.err('Nothing was deleted.');

@@ -22,6 +22,14 @@ import { buildSecretsContract } from '../secrets-contract';
 import { synthesizeEnvironment } from '../synth';
 import { K8sObject } from './kubectl';
 
+/** Bad command-line usage, found before kubectl is touched (printed with the usage, exit code 2). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
 /** Thrown for a problem the operator must fix (printed without a stack trace, exit code 1). */
 export class OpsError extends Error {
   constructor(message: string) {
@@ -57,9 +65,20 @@ export interface OpsApp {
   readonly objects: readonly K8sObject[];
 }
 
+/** How kMCP is installed, for the prerequisites of `up --app mcp-servers`. */
+export interface OpsKmcp {
+  /** The environment's Argo CD Applications install it (`kmcp.controller.install`). */
+  readonly install: boolean;
+  readonly namespace: string;
+  readonly chartRepoURL: string;
+  readonly chartVersion: string;
+}
+
 export interface OpsEnvironment {
   readonly name: string;
   readonly kubeContext: string;
+  /** Set when `kmcp.enabled`. */
+  readonly kmcp?: OpsKmcp;
   readonly apps: readonly OpsApp[];
   readonly secrets: readonly SecretSpec[];
   readonly endpoints: readonly McpEndpoint[];
@@ -126,14 +145,22 @@ export function buildOpsEnvironment(env: EnvironmentConfig, readApp?: (dir: stri
     readBy: contract.secrets[i].readBy,
     optional: contract.secrets[i].optional ?? false,
   }));
-  return { name: env.name, kubeContext: env.operations.kubeContext, apps, secrets, endpoints: McpGateway.endpointsIn(charts.app) };
+  const c = env.kmcp.controller;
+  return {
+    name: env.name,
+    kubeContext: env.operations.kubeContext,
+    ...(env.kmcp.enabled ? { kmcp: { install: c.install, namespace: c.namespace, chartRepoURL: c.chartRepoURL, chartVersion: c.chartVersion } } : {}),
+    apps,
+    secrets,
+    endpoints: McpGateway.endpointsIn(charts.app),
+  };
 }
 
 /** The app named on the command line; an unknown name lists the environment's apps. */
 export function selectApp(model: OpsEnvironment, name: string | undefined): OpsApp {
   const known = model.apps.map((a) => a.name).join(', ');
-  if (name === undefined) throw new OpsError(`--app is required; allowed for ${model.name}: ${known}`);
+  if (name === undefined) throw new UsageError(`--app is required; allowed for ${model.name}: ${known}`);
   const app = model.apps.find((a) => a.name === name);
-  if (!app) throw new OpsError(`--app ${JSON.stringify(name)} is not an app of ${model.name}; allowed: ${known}`);
+  if (!app) throw new UsageError(`--app ${JSON.stringify(name)} is not an app of ${model.name}; allowed: ${known}`);
   return app;
 }

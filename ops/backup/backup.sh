@@ -79,7 +79,10 @@ if [ -n "$ASSETS_DIR" ]; then
   log "archiving assets from $ASSETS_DIR"
   rc=0
   # lost+found (root-only on ext4 volumes) and a restore's staging folder are not assets.
-  tar -C "$ASSETS_DIR" --exclude=./lost+found --exclude=./.restoring -czf "$partial/assets.tar.gz" . || rc=$?
+  # Sorted names and gzip --rsyncable make unchanged files give unchanged bytes in the archive, so
+  # the off-node copy (upload.sh, restic) stores only what changed since the last set.
+  tar -C "$ASSETS_DIR" --exclude=./lost+found --exclude=./.restoring --sort=name \
+    --use-compress-program='gzip --rsyncable' -cf "$partial/assets.tar.gz" . || rc=$?
   if [ "$rc" -eq 1 ]; then
     # GNU tar: 1 = a file changed or vanished while read. New files are not in the dump (taken
     # before), vanished ones were marked deleted there (see above): the set stays consistent.

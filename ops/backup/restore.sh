@@ -6,6 +6,9 @@
 #
 # RESTORE_SET is a set name (YYYYMMDDTHHMMSSZ, see the backup logs) or `latest` (the newest complete set);
 # it has no default: the Job manifest leaves it empty and the runbook sets it.
+# RESTORE_FROM is `volume` (the sets of the backup volume, the manifest's value) or `repository`: the
+# Job's init container (fetch.sh) has then taken the set from the off-node repository into $FETCH_DIR,
+# and it is restored from there with the same checks and steps.
 #
 # Nothing live is touched until the slow, failure-prone work succeeded:
 #  1. the set's checksums are verified;
@@ -26,6 +29,12 @@ fail() { printf 'restore: FAILED: %s\n' "$*" >&2; exit 1; }
 : "${RESTORE_SET?must name the set to restore (YYYYMMDDTHHMMSSZ) or be latest}"
 : "${ASSETS_DIR?must be set (empty: Penpot keeps its objects in S3, no assets to restore)}"
 : "${PGHOST:?}" "${PGPORT:?}" "${PGDATABASE:?}" "${PGUSER:?}" "${PGPASSWORD:?}"
+: "${RESTORE_FROM:=volume}"
+case "$RESTORE_FROM" in
+  volume) ;;
+  repository) BACKUP_DIR=${FETCH_DIR:?must be the scratch volume fetch.sh wrote the set into} ;;
+  *) fail "RESTORE_FROM=$RESTORE_FROM is not allowed; allowed: volume or repository" ;;
+esac
 
 SET_GLOB='[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z'
 

@@ -33,7 +33,7 @@ export interface FakeCluster {
   stateText(): string;
 }
 
-export function fakeCluster(initial: { currentContext?: string; contexts?: string[]; objects?: Record<string, unknown> }, options: { withKubectl?: boolean } = {}): FakeCluster {
+export function fakeCluster(initial: { currentContext?: string; contexts?: string[]; objects?: Record<string, unknown>; crds?: string[]; unreachable?: boolean }, options: { withKubectl?: boolean } = {}): FakeCluster {
   const dir = tempDir('ops-fake-cluster-');
   const bin = path.join(dir, 'bin');
   fs.mkdirSync(bin);

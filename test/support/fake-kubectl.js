@@ -4,7 +4,8 @@
  * The tests put an executable `kubectl` that requires this file first on PATH.
  *
  * It keeps a fake cluster in the JSON file $FAKE_KUBECTL_STATE ({ currentContext, contexts,
- * objects: { "<Kind>/<namespace>/<name>": object }, nextNodePort }) and appends one JSON line per
+ * objects: { "<Kind>/<namespace>/<name>": object }, nextNodePort, crds: ["plural.group"],
+ * unreachable }) and appends one JSON line per
  * call to $FAKE_KUBECTL_LOG: { argv, stdin: <whether anything came on stdin>, stdinObjects:
  * ["Kind ns/name", ...] } (never stdin's content). It understands exactly the calls the scripts
  * make and fails loudly (exit 99) on anything else, so a new call cannot pass unnoticed.
@@ -13,8 +14,10 @@
  * existing object, `replace` a missing one; server-side apply replaces the object but keeps an
  * allocated node port; NodePort Services without a port get one; applying a StatefulSet creates
  * the PVCs of its volumeClaimTemplates (the controller's job), and deleting it leaves them;
- * deleting a Namespace deletes what is in it. The state file is rewritten only when the state
- * changed, so an unchanged file proves a no-op.
+ * deleting a Namespace deletes what is in it. With `unreachable: true` every call past the kubeconfig
+ * fails the way kubectl 1.3x does when the API server refuses connections (five memcache.go lines,
+ * then "The connection to the server ... was refused"). The state file is rewritten only when the
+ * state changed, so an unchanged file proves a no-op.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -61,8 +64,18 @@ if (positionals[0] === 'config' && positionals[1] === 'current-context') {
   out(`${state.currentContext}\n`);
   process.exit(0);
 }
+if (positionals[0] === 'config' && positionals[1] === 'get-contexts' && flags['-o'] === 'name') {
+  record();
+  out((state.contexts ?? []).map((c) => `${c}\n`).join(''));
+  process.exit(0);
+}
 if (!flags['--context']) fail('fake kubectl: every call must name --context', 98);
 if (!(state.contexts ?? []).includes(flags['--context'])) fail(`error: context "${flags['--context']}" does not exist`);
+
+if (state.unreachable) {
+  const noise = 'memcache.go:265] couldn\'t get current server API group list: Get "https://10.8.0.1:6443/api?timeout=32s": dial tcp 10.8.0.1:6443: connect: connection refused';
+  fail([1, 2, 3, 4, 5].map((i) => `E1201 19:00:0${i}.000000   4242 ${noise}`).concat('The connection to the server 10.8.0.1:6443 was refused - did you specify the right host or port?').join('\n'));
+}
 
 const key = (kind, ns, name) => `${kind}/${CLUSTER_SCOPED.includes(kind) ? '' : ns}/${name}`;
 const kindOf = (ref) => {
@@ -146,6 +159,9 @@ if (verb === 'get') {
     if (!s) fail(`Error from server (NotFound): services "${names[0]}" not found`);
     record();
     out(String(s.spec.ports[0].nodePort ?? ''));
+  } else if (type === 'customresourcedefinitions' && output === 'name' && flags['--ignore-not-found']) {
+    record();
+    out(names.filter((n) => (state.crds ?? []).includes(n)).map((n) => `customresourcedefinition.apiextensions.k8s.io/${n}\n`).join(''));
   } else if (type === 'persistentvolumeclaims' && output === 'name') {
     record();
     out(Object.values(state.objects).filter((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.namespace === ns)

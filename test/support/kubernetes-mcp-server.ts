@@ -54,6 +54,8 @@ export interface RunningServer {
   stderr(): string;
   /** Exactly the arguments the binary got (manifest args, ConfigMap paths mapped to the temp dir). */
   args: string[];
+  /** Where the TOML's `metrics_port` was moved to (a free port), when it has one. */
+  metricsPort?: number;
   /** Everything the harness changed or assumed relative to the manifest. */
   notes: string[];
 }
@@ -205,6 +207,23 @@ function overrideTomlPort(mounts: Mount[], from: number, to: number, notes: stri
   }
 }
 
+/** Moves a top-level `metrics_port = "N"` to a free port (servers of parallel tests would fight over N). */
+async function overrideTomlMetricsPort(mounts: Mount[], notes: string[]): Promise<number | undefined> {
+  let moved: number | undefined;
+  for (const m of mounts) {
+    const files = fs.statSync(m.hostPath).isDirectory() ? fs.readdirSync(m.hostPath).map((f) => path.join(m.hostPath, f)) : [m.hostPath];
+    for (const f of files.filter((x) => x.endsWith('.toml'))) {
+      const text = fs.readFileSync(f, 'utf8');
+      const line = /^metrics_port\s*=\s*"?(\d+)"?\s*$/m.exec(text);
+      if (!line) continue;
+      moved = await freePort();
+      fs.writeFileSync(f, text.replace(line[0], `metrics_port = "${moved}"`));
+      notes.push(`metrics_port ${line[1]} -> ${moved} (free port)`);
+    }
+  }
+  return moved;
+}
+
 function overridePortArgs(args: string[], from: number, to: number, notes: string[]): string[] {
   return args.map((a, i) => {
     if (i > 0 && args[i - 1] === '--port' && a === String(from)) { notes.push(`portOverride: arg --port ${a} -> ${to}`); return String(to); }
@@ -243,6 +262,7 @@ export async function startServerFromManifests(opts: StartOptions): Promise<Runn
   const cleanupDir = (): void => fs.rmSync(root, { recursive: true, force: true });
 
   let args: string[];
+  let metricsPort: number | undefined;
   try {
     const mounts = materializeConfigMaps(podSpec, c, opts.configMaps, root, notes);
     let command: string[] = c.command ?? [];
@@ -253,6 +273,7 @@ export async function startServerFromManifests(opts: StartOptions): Promise<Runn
     }
     args = rewriteArgs([...command.slice(1), ...(c.args ?? [])], mounts);
     if (args.some((a) => a.includes('$('))) notes.push('args contain $(VAR) references: Kubernetes would expand them, the harness does not');
+    metricsPort = await overrideTomlMetricsPort(mounts, notes);
     if (opts.portOverride !== undefined) {
       overrideTomlPort(mounts, containerPort, opts.portOverride, notes);
       args = overridePortArgs(args, containerPort, opts.portOverride, notes);
@@ -333,6 +354,7 @@ export async function startServerFromManifests(opts: StartOptions): Promise<Runn
     stdout: () => out,
     stderr: () => err,
     args,
+    metricsPort,
     notes,
   };
 }

@@ -10,6 +10,8 @@
  * schema test checks that every key here reaches the resolved configuration.
  */
 import { z } from 'zod';
+import { offsiteInput } from '../../backup/offsite-config';
+import { routingIngressShape } from '../../routing/config';
 import { kubernetesMcpIdentityInput } from '../kubernetes-mcp-auth';
 import { penpotExportInput } from '../../penpot/export/config';
 import { llamaStackAuthInput, llamaStackStorageInput } from '../llama-stack-input';
@@ -43,6 +45,7 @@ const ingressInput = section({
   className: str().optional(),
   tlsSecretName: str().optional(),
   allowedSourceCidrs: strings().optional(),
+  ...routingIngressShape,
 });
 
 const argoInput = section({
@@ -70,6 +73,7 @@ const backupInput = section({
   storageClassName: str().optional(),
   activeDeadlineSeconds: num().optional(),
   resources: resourcesInput().optional(),
+  offsite: offsiteInput.optional(),
 });
 
 const objectStorageInput = z.discriminatedUnion('backend', [
@@ -206,7 +210,12 @@ const llamaStackInput = section({
 });
 
 const monitoringInput = section({
-  prometheusRules: section({ labels: stringMap().optional() }).optional(),
+  prometheusRules: section({
+    labels: stringMap().optional(),
+    backupMarginMinutes: num().optional(),
+    volumeThresholds: section({ warning: num().optional(), critical: num().optional() }).optional(),
+  }).optional(),
+  prometheus: podLocationInput().optional(),
 });
 
 const networkInput = section({

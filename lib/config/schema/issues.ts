@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { ConfigIssue } from '../resolve';
 import { environmentInput, FEATURE_SWITCHES } from './environment';
+import { routingInputIssues } from '../../routing/config';
 
 type Path = readonly PropertyKey[];
 
@@ -183,7 +184,7 @@ export function environmentLabel(raw: unknown, index: number): string {
 export function parseEnvironmentInput(raw: unknown, index: number): { input?: z.output<typeof environmentInput>; issues: ConfigIssue[] } {
   const label = environmentLabel(raw, index);
   const parsed = environmentInput.safeParse(raw);
-  const found = parsed.success ? disabledFeatureIssues(parsed.data) : parsed.error.issues.flatMap((i) => issueProblems(i, raw));
+  const found = parsed.success ? [...disabledFeatureIssues(parsed.data), ...routingInputIssues(parsed.data)] : parsed.error.issues.flatMap((i) => issueProblems(i, raw));
   const issues = found.map(({ path, problem }) => ({ field: formatPath(label, path), problem }));
   return issues.length === 0 && parsed.success ? { input: parsed.data, issues } : { issues };
 }

@@ -49,4 +49,11 @@ async function main(): Promise<void> {
   await penpot.stop();
 }
 
-main().catch((e) => { console.error(e); process.exitCode = 1; });
+const USAGE = 'Usage: npm run bench:export [-- --help]\n'
+  + '  Bundle size against the ConfigMap limit and export latency through the Penpot stand-in (EXPORT_BENCH_RUNS runs, default 30).';
+
+if (process.argv.slice(2).includes('--help')) console.log(USAGE);
+else if (process.argv.length > 2) {
+  console.error(`Unknown option '${process.argv[2]}'\n${USAGE}`);
+  process.exitCode = 2;
+} else main().catch((e) => { console.error(e); process.exitCode = 1; });
