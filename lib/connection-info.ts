@@ -51,7 +51,10 @@ export function laptopEndpoints(endpoints: readonly McpEndpoint[]): McpEndpoint[
 
 /** What a person pastes in MCP Inspector's header field (Inspector does not expand variables). */
 export function inspectorHeaderPlaceholder(e: McpEndpoint): string {
-  return `Bearer <paste ${e.bearer?.mode === 'oidc' ? 'an access token of the issuer' : 'the output of npm run -s token -- --env ENV --reader NAME'}>`;
+  const source = e.bearer?.mode === 'oidc' ? 'an access token of the issuer'
+    : e.bearer?.mode === 'static-token' ? `the token of Secret ${e.namespace}/${e.bearer.secret?.name}`
+      : 'the output of npm run -s token -- --env ENV --reader NAME';
+  return `Bearer <paste ${source}>`;
 }
 
 function codexEntry(e: McpEndpoint, url: string): Record<string, unknown> {
@@ -116,6 +119,7 @@ function riskBlock(endpoints: readonly McpEndpoint[]): string[] {
 }
 
 function credentialText(e: McpEndpoint): string {
+  if (e.bearer?.mode === 'static-token') return `bearer token (static, Secret \`${e.bearer.secret?.name}\`)`;
   if (e.bearer) return e.bearer.mode === 'oidc' ? 'bearer token of the OIDC issuer (MCP OAuth)' : 'bearer token (a Kubernetes token)';
   if (e.auth) return `per-user key in the URL (\`${e.auth.queryParameter}\`)`;
   return 'none';
@@ -192,9 +196,14 @@ export function renderConnectMarkdown(input: ConnectMarkdownInput): string {
       : 'Its NetworkPolicy admits no caller.', '');
     if (e.auth) lines.push(`Key: ${e.auth.howToGetIt} Replace \`${e.auth.placeholder}\` with it.`, '', USER_TOKEN_IN_URL_NOTE, '');
     if (e.bearer) {
+      const staticToken = e.bearer.mode === 'static-token' && e.bearer.secret;
+      const fetchToken = staticToken
+        ? `kubectl -n ${e.namespace} get secret ${staticToken.name} -o jsonpath='{.data.${staticToken.key}}' | base64 -d`
+        : `npm run -s token -- --env ${environment} --reader <you>`;
       lines.push(`Credential: every request needs \`Authorization: Bearer <token>\` (without one: 401 with \`WWW-Authenticate\`). Get a token with ${e.bearer.howToGetIt}; `
-        + `clients read it from \`${e.bearer.envVar}\`: \`export ${e.bearer.envVar}="$(npm run -s token -- --env ${environment} --reader <you>)"\`. `
-        + `The server forwards it to the API server, which applies that identity's RBAC and audit.`, '');
+        + `clients read it from \`${e.bearer.envVar}\`: \`export ${e.bearer.envVar}="$(${fetchToken})"\`. `
+        + (staticToken ? 'One token for every caller: rotate it by changing the Secret and restarting the server.'
+          : `The server forwards it to the API server, which applies that identity's RBAC and audit.`), '');
       if (e.bearer.agents) lines.push(e.bearer.agents.replace(/<env>/g, environment), '');
     }
     if (e.exposure.type === 'NodePort') {

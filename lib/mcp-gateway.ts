@@ -21,14 +21,25 @@ export interface McpClientAuth {
  * Client configs read it from an environment variable; no token value is ever written to a file.
  */
 export interface McpBearerAuth {
-  /** `kubernetes-token`: any Kubernetes token, judged by the API server; `oidc`: a JWT of the issuer. */
-  readonly mode: 'kubernetes-token' | 'oidc';
+  /**
+   * `kubernetes-token`: any Kubernetes token, judged by the API server; `oidc`: a JWT of the issuer;
+   * `static-token`: one shared token, the key `secret.key` of Secret `secret.name` beside the server.
+   */
+  readonly mode: 'kubernetes-token' | 'oidc' | 'static-token';
+  /** Where a `static-token` server's token lives (required for that mode, unused otherwise). @default undefined */
+  readonly secret?: McpBearerSecret;
   /** Environment variable the client configs read the token from, e.g. `K8S_MCP_TOKEN`. */
   readonly envVar: string;
   /** One sentence: how a person gets a token. */
   readonly howToGetIt: string;
   /** One sentence: where in-cluster agents (kagent) take theirs from. @default undefined */
   readonly agents?: string;
+}
+
+/** The Secret key holding a static bearer token (in the server's namespace). */
+export interface McpBearerSecret {
+  readonly name: string;
+  readonly key: string;
 }
 
 export interface McpServerExposureProps {
@@ -134,6 +145,9 @@ export class McpGateway extends Construct {
     const mcpPort = server.ports.find((p) => p.name === server.mcpPortName);
     if (!mcpPort) throw new Error(`McpGateway: ${server.serviceName} has no port named ${server.mcpPortName}`);
     const path = server.path ?? '/mcp';
+    if ((server.bearer?.mode === 'static-token') !== (server.bearer?.secret !== undefined)) {
+      throw new Error(`McpGateway: ${server.serviceName}: bearer.secret is required with mode static-token and only with it`);
+    }
     const scope = new Construct(this, server.name);
     const service = (id: string, name: string, type: string, ports: readonly ServicePortSpec[], nodePort?: number) =>
       new k8s.KubeService(scope, id, {

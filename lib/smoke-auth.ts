@@ -22,15 +22,43 @@ export const SMOKE_TOKEN_SECONDS = 600;
  */
 export function smokeKindOf(endpoint: McpEndpoint): 'mcp' | 'mcp-auth' | 'mcp-unauth' {
   if (!endpoint.bearer) return 'mcp';
-  return endpoint.bearer.mode === 'kubernetes-token' ? 'mcp-auth' : 'mcp-unauth';
+  return endpoint.bearer.mode === 'oidc' ? 'mcp-unauth' : 'mcp-auth';
 }
+
+/**
+ * Where the token of an `mcp-auth` check comes from: the smoke pod's own projected ServiceAccount
+ * token (`kubernetes-token`), or the key of the server's static-token Secret (`static-token`).
+ */
+export type SmokeBearerSource = { readonly kind: 'service-account' } | { readonly kind: 'secret'; readonly name: string; readonly key: string };
+
+export function smokeBearerSourceOf(endpoint: McpEndpoint): SmokeBearerSource | undefined {
+  if (smokeKindOf(endpoint) !== 'mcp-auth') return undefined;
+  const secret = endpoint.bearer?.secret;
+  return secret ? { kind: 'secret', name: secret.name, key: secret.key } : { kind: 'service-account' };
+}
+
+/** Equal sources share one token file. */
+export const bearerSourceKey = (s: SmokeBearerSource): string => (s.kind === 'secret' ? `secret/${s.name}/${s.key}` : 'service-account');
 
 /** Pod spec parts the token needs: the ServiceAccount, the projected volume, its mount and the variable. */
 export interface SmokeCredential {
-  readonly serviceAccountName: string;
+  /** @default undefined: the pod's default ServiceAccount, with no token mounted (POD_DEFAULTS) */
+  readonly serviceAccountName?: string;
   readonly volume: k8s.Volume;
   readonly volumeMount: k8s.VolumeMount;
   readonly env: Record<string, string>;
+}
+
+/**
+ * The static token of a server for the smoke pod: only that key of its Secret, mounted read-only
+ * as the token file (no ServiceAccount: the pod keeps running with none and no API token).
+ */
+export function smokeSecretCredential(secretName: string, key: string): SmokeCredential {
+  return {
+    volume: { name: 'token', secret: { secretName, items: [{ key, path: 'token' }] } },
+    volumeMount: { name: 'token', mountPath: SMOKE_TOKEN_DIR, readOnly: true },
+    env: { SMOKE_BEARER_FILE },
+  };
 }
 
 /** A ServiceAccount with no RBAC and no automounted token, and its projected token for the smoke pod. */

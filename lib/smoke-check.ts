@@ -10,7 +10,7 @@ import { McpEndpoint, McpGateway } from './mcp-gateway';
 import { NetworkIsolation } from './network-isolation';
 import { attemptsFor } from './smoke-budget';
 import { POD_DEFAULTS, containerSecurity, literalEnv, podSecurity, resourceRequirements } from './pods';
-import { smokeCredential, smokeKindOf } from './smoke-auth';
+import { SmokeBearerSource, bearerSourceKey, smokeBearerSourceOf, smokeCredential, smokeKindOf, smokeSecretCredential } from './smoke-auth';
 
 /**
  * UID of `curl_user` in curlimages/curl. The image names its user, not its number, so a pod with
@@ -65,6 +65,11 @@ export interface SmokeTarget {
    * @default 0 (Argo CD runs PostSync hooks only once the app's workloads are healthy)
    */
   readonly startBudgetSeconds?: number;
+  /**
+   * Where an `mcp-auth` check's token comes from (lib/smoke-auth.ts).
+   * @default the pod's own ServiceAccount token, for `mcp-auth` checks
+   */
+  readonly bearer?: SmokeBearerSource;
 }
 
 export interface SmokeCheckProps {
@@ -115,6 +120,7 @@ export function mcpSmokeTarget(endpoint: McpEndpoint, startBudgetSeconds?: numbe
     url: endpointUrls(endpoint).inCluster,
     reaches: { name: endpoint.serviceName, pods: endpoint.pods, port: endpoint.targetPort },
     ...(startBudgetSeconds ? { startBudgetSeconds } : {}),
+    ...(smokeBearerSourceOf(endpoint) ? { bearer: smokeBearerSourceOf(endpoint) } : {}),
   };
 }
 
@@ -173,8 +179,13 @@ export class SmokeCheck extends Construct {
     for (const t of this.targets) flows.set(`${t.reaches.name}:${t.reaches.port}`, t.reaches);
     for (const flow of flows.values()) props.network.allow(smokePod, flow, [{ port: flow.port }]);
 
-    // Endpoints that require a token: the pod's own, RBAC-less ServiceAccount token (lib/smoke-auth.ts).
-    const credential = this.targets.some((t) => t.kind === 'mcp-auth') ? smokeCredential(this, this.name, props.namespace, labels) : undefined;
+    // Endpoints that require a token: the pod's own, RBAC-less ServiceAccount token, or the one key
+    // of a static-token Secret (lib/smoke-auth.ts). ops/smoke/smoke.sh reads one token file per run.
+    const source = bearerSourceOf(this.name, this.targets);
+    const credential = source?.kind === 'secret'
+      ? smokeSecretCredential(source.name, source.key)
+      : source ? smokeCredential(this, this.name, props.namespace, labels) : undefined;
+    const serviceAccountName = credential?.serviceAccountName;
     // Worst case: every check spends all its tries at the request bound.
     const checksSeconds = this.targets.length * (attempts * timeoutSeconds + (attempts - 1) * retryDelaySeconds);
     this.job = new k8s.KubeJob(this, 'job', {
@@ -188,7 +199,7 @@ export class SmokeCheck extends Construct {
           metadata: { labels },
           spec: {
             ...POD_DEFAULTS,
-            ...(credential ? { serviceAccountName: credential.serviceAccountName } : {}),
+            ...(serviceAccountName ? { serviceAccountName } : {}),
             restartPolicy: 'Never',
             securityContext: podSecurity(this, SMOKE_CHECK_UID),
             containers: [{
@@ -224,6 +235,22 @@ export class SmokeCheck extends Construct {
       },
     });
   }
+}
+
+/** The one token source of the run's `mcp-auth` checks (the script reads a single SMOKE_BEARER_FILE). */
+function bearerSourceOf(owner: string, targets: readonly SmokeTarget[]): SmokeBearerSource | undefined {
+  const sources = new Map<string, { source: SmokeBearerSource; checks: string[] }>();
+  for (const t of targets.filter((x) => x.kind === 'mcp-auth')) {
+    const source = t.bearer ?? { kind: 'service-account' };
+    const entry = sources.get(bearerSourceKey(source)) ?? { source, checks: [] };
+    entry.checks.push(t.name);
+    sources.set(bearerSourceKey(source), entry);
+  }
+  if (sources.size > 1) {
+    throw new Error(`SmokeCheck ${owner}: its mcp-auth checks need different tokens (${[...sources].map(([k, v]) => `${v.checks.join(', ')}: ${k}`).join('; ')}); `
+      + 'one run reads one SMOKE_BEARER_FILE: give these endpoints SmokeChecks of their own');
+  }
+  return [...sources.values()][0]?.source;
 }
 
 function checkTargets(owner: string, targets: readonly SmokeTarget[]): void {

@@ -233,14 +233,20 @@ describe('generated client configs', () => {
     expect(Object.values<any>(inspector.mcpServers).every((s) => s.type === 'streamable-http')).toBe(true);
   });
 
-  test('every Kubernetes MCP URL ends in /mcp and Penpot URLs carry the userToken placeholder', () => {
-    const text = envs.map((env) => fs.readFileSync(path.join(ROOT, 'dist', env, 'CONNECT.md'), 'utf8')).join('\n');
-    const urls = [...text.matchAll(/`(https?:\/\/[^`\s]+)`/g)].map((m) => m[1]);
+  test('every Kubernetes MCP URL ends in /mcp and the penpot endpoint\'s URLs carry the userToken placeholder', () => {
+    const texts = envs.map((env) => fs.readFileSync(path.join(ROOT, 'dist', env, 'CONNECT.md'), 'utf8'));
+    const urlsOf = (text: string) => [...text.matchAll(/`(https?:\/\/[^`\s]+)`/g)].map((m) => m[1]);
+    const urls = texts.flatMap(urlsOf);
     expect(urls.length).toBeGreaterThan(5);
     for (const url of urls.filter((u) => u.includes('kubernetes-mcp') || u.includes('k8s-mcp') || u.includes('<NODE_IP>'))) {
       expect(url).toMatch(/\/mcp$/);
     }
-    for (const url of urls.filter((u) => u.includes('penpot'))) expect(url).toMatch(/\?userToken=<YOUR_PENPOT_MCP_KEY>$/);
+    // Sections are `## \`<endpoint>\`: ...`; only Penpot's own MCP server takes the per-user key (penpot-export takes a bearer).
+    const sections = texts.flatMap((t) => t.split(/^## /m)).map((s) => ({ name: /^`([^`]+)`/.exec(s)?.[1], urls: urlsOf(s) }));
+    const penpot = sections.filter((s) => s.name === 'penpot').flatMap((s) => s.urls);
+    expect(penpot.length).toBeGreaterThan(0);
+    for (const url of penpot) expect(url).toMatch(/\?userToken=<YOUR_PENPOT_MCP_KEY>$/);
+    for (const url of sections.filter((s) => s.name !== 'penpot').flatMap((s) => s.urls)) expect(url).not.toContain('userToken');
   });
 
   test('the resolver rejects a URL that points nowhere (the check can fail)', () => {

@@ -14,7 +14,7 @@ import { outsiderPod, podOf } from './support/network';
 import { homelab } from '../lib/environments/homelab';
 import { synthesizedDist } from './support/synthesized-dist';
 
-/** homelab with the export server on, synthesized exactly as `npm run synth` would (it is off in the committed dist/). */
+/** homelab with the export server on, synthesized exactly as `npm run synth` would (homelab now enables it; kept explicit so the tests do not depend on that choice). */
 const WITH_EXPORT = { ...homelab, penpot: { ...homelab.penpot, export: { enabled: true, accountSecretName: 'penpot-export-account', clientNamespaces: ['kagent'] } } } as EnvironmentInput;
 
 const synthesized = synthesizedDist(WITH_EXPORT);
@@ -100,7 +100,10 @@ describe.each(withExport.map((e) => [e.name, e] as const))('%s: the export serve
   test('CONNECT.md and the client configs include the endpoint', () => {
     const read = (f: string) => synthesized.read(`${name}/${f}`);
     expect(read('CONNECT.md')).toContain(`http://penpot-export.${ns}:8080/mcp`);
-    expect(read('mcp-clients/codex-config.toml')).toContain('penpot-export');
+    // In-cluster only (ClusterIP): its client entry names the token variable, never a value.
+    const entry = JSON.parse(read('mcp-clients/in-cluster-only.json')).mcpServers['penpot-export'];
+    expect(entry).toEqual({ type: 'http', url: `http://penpot-export.${ns}:8080/mcp`, headers: { Authorization: 'Bearer ${PENPOT_EXPORT_TOKEN}' } });
+    expect(read('CONNECT.md')).toContain(`export PENPOT_EXPORT_TOKEN="$(kubectl -n ${ns} get secret penpot-export-mcp-token -o jsonpath='{.data.PENPOT_EXPORT_MCP_TOKEN}' | base64 -d)"`);
   });
 
   test('callers (configured agent namespaces) reach the export server; an outsider does not', () => {

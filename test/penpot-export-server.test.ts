@@ -6,7 +6,7 @@
  * to a free port), driven by the MCP SDK's own client. This machine runs Node 20; the image runs
  * Node 22 (the bundle targets node20, so both run it).
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -19,7 +19,7 @@ import { PenpotStandIn } from './support/penpot-stand-in';
 import { homelab } from '../lib/environments/homelab';
 import { synthesizedDist } from './support/synthesized-dist';
 
-/** homelab with the export server on, synthesized exactly as `npm run synth` would (it is off in the committed dist/). */
+/** homelab with the export server on, synthesized exactly as `npm run synth` would (homelab now enables it; kept explicit so the tests do not depend on that choice). */
 const WITH_EXPORT = { ...homelab, penpot: { ...homelab.penpot, export: { enabled: true, accountSecretName: 'penpot-export-account', clientNamespaces: ['kagent'] } } } as EnvironmentInput;
 
 jest.setTimeout(60_000);
@@ -175,6 +175,39 @@ describe.each(deployments.map((d) => [d.env, d] as const))('%s: the bundled serv
     }
     expect(penpot.requests.length).toBe(before);
     await client.close();
+  });
+
+  test('the penpot smoke check of the same dist/ runs mcp-auth on it: 401 without the token, initialize with the mounted Secret key', async () => {
+    const job = dist.objects.find((o) => o.env === env && o.doc.kind === 'Job' && o.doc.metadata.name === 'penpot-smoke-check')!.doc;
+    const spec = job.spec.template.spec;
+    const c = spec.containers[0];
+    const jobEnv: Record<string, string> = Object.fromEntries(c.env.map((e: any) => [e.name, e.value]));
+    const line = jobEnv.SMOKE_TARGETS.split('\n').find((l: string) => l.split(' ')[1] === 'mcp-penpot-export')!;
+    expect(line.split(' ')[0]).toBe('mcp-auth');
+    // The token file is exactly the one key of the server's token Secret, mounted where SMOKE_BEARER_FILE points.
+    const volume = spec.volumes.find((v: any) => v.name === 'token');
+    expect(volume.secret).toEqual({ secretName: 'penpot-export-mcp-token', items: [{ key: 'PENPOT_EXPORT_MCP_TOKEN', path: 'token' }] });
+    const mount = c.volumeMounts.find((m: any) => m.name === 'token');
+    expect(mount.readOnly).toBe(true);
+    expect(jobEnv.SMOKE_BEARER_FILE).toBe(`${mount.mountPath}/token`);
+    const configMap = dist.objects.find((o) => o.env === env && o.doc.kind === 'ConfigMap' && o.doc.metadata.name === 'penpot-smoke-check')!.doc;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'export-smoke-'));
+    fs.writeFileSync(path.join(dir, 'smoke.sh'), configMap.data['smoke.sh']);
+    fs.writeFileSync(path.join(dir, 'token'), TOKEN);
+    const target = `mcp-auth mcp-penpot-export ${url}/mcp`;
+    const run = spawnSync('sh', [path.join(dir, 'smoke.sh')], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: dir, ...jobEnv, SMOKE_TARGETS: target, SMOKE_BEARER_FILE: path.join(dir, 'token'), SMOKE_ATTEMPTS: '1' },
+    });
+    // Without the file the same check fails after the 401 half (the check can fail).
+    const without = spawnSync('sh', [path.join(dir, 'smoke.sh')], {
+      encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: dir, SMOKE_TARGETS: target, SMOKE_ATTEMPTS: '1' },
+    });
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(run.stdout).toMatch(/^ok {3}mcp-penpot-export .*HTTP 401 without a token, WWW-Authenticate: Bearer; with the pod's token: HTTP 200, initialize result/m);
+    expect(run.status).toBe(0);
+    expect(without.status).toBe(1);
+    expect(`${run.stdout}${run.stderr}`).not.toContain(TOKEN);
   });
 
   test('nothing the server logged carries the password, the token or a session', () => {

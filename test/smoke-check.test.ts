@@ -195,6 +195,39 @@ describe('targets derived from the MCP endpoint records', () => {
     expect(build(['alpha']).smoke.node.validate()).toEqual([]);
   });
 
+  const withBearer = (name: string, bearer: McpServerExposureProps['bearer']): McpServerExposureProps => ({ ...server(name), bearer });
+  const staticToken = (secret: string) => ({ mode: 'static-token' as const, secret: { name: secret, key: 'TOKEN' }, envVar: 'T', howToGetIt: 'kubectl' });
+  function buildWith(servers: McpServerExposureProps[]) {
+    const chart = new Chart(new App(), 'c', { disableResourceNameHashes: true });
+    const network = new NetworkIsolation(chart, 'net', { namespace: 'agents', dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } });
+    const gateway = new McpGateway(chart, 'gw', { routing: resolveRouting({ platform: 'kubernetes' }) });
+    for (const s of servers) gateway.expose(s);
+    const env = applyDefaults(minimalEnv());
+    new SmokeCheck(chart, 'smoke', { app: 'agents', namespace: 'agents', config: env.smokeChecks, images: env.images, network, mcpEndpointsOf: chart });
+    return chart;
+  }
+
+  test('a static-token endpoint gets mcp-auth with only its Secret key mounted as the token file, and no ServiceAccount', () => {
+    const job = find(buildWith([withBearer('alpha', staticToken('alpha-token'))]).toJson(), 'Job', 'agents-smoke-check');
+    expect(targetsOf(job)).toEqual([['mcp-auth', 'mcp-alpha', 'http://alpha-mcp.agents:3000/mcp']]);
+    const spec = podSpec(job);
+    expect(spec.serviceAccountName).toBeUndefined();
+    expect(spec.volumes.find((v: any) => v.name === 'token')).toEqual({ name: 'token', secret: { secretName: 'alpha-token', items: [{ key: 'TOKEN', path: 'token' }] } });
+    const c = container(job, 'smoke-check');
+    const mount = c.volumeMounts.find((m: any) => m.name === 'token');
+    expect(mount.readOnly).toBe(true);
+    expect(c.env.find((e: any) => e.name === 'SMOKE_BEARER_FILE').value).toBe(`${mount.mountPath}/token`);
+  });
+
+  test('two endpoints needing different tokens in one run are refused, naming both (the script reads one token file)', () => {
+    expect(() => buildWith([withBearer('alpha', staticToken('alpha-token')), withBearer('beta', { mode: 'kubernetes-token', envVar: 'K', howToGetIt: 'npm run token' })]))
+      .toThrow(/mcp-auth checks need different tokens \(mcp-alpha: secret\/alpha-token\/TOKEN; mcp-beta: service-account\)/);
+  });
+
+  test('static-token without its Secret is refused by the gateway', () => {
+    expect(() => buildWith([withBearer('alpha', { mode: 'static-token', envVar: 'T', howToGetIt: 'x' })])).toThrow(/bearer.secret is required with mode static-token/);
+  });
+
   test('an endpoint in another namespace is refused (its ingress half would have nowhere to go)', () => {
     const chart = new Chart(new App(), 'c');
     const network = new NetworkIsolation(chart, 'net', { namespace: 'agents', dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } } });

@@ -31,6 +31,9 @@ export const homelab: EnvironmentInput = {
     frontendEgress: { mode: 'https', cidrs: ['0.0.0.0/0'] },
     // Same-origin at http://penpot.finalq.xyz/mcp/stream, and a dedicated host for clients that need one.
     mcp: { enabled: true, host: 'penpot-mcp.finalq.xyz' },
+    // Headless PNG/SVG export for in-cluster agents (issue 16); callers need the token of Secret
+    // penpot/penpot-export-mcp-token, the smoke check proves both halves.
+    export: { enabled: true, accountSecretName: 'penpot-export-account', clientNamespaces: ['kagent'] },
     backup: {
       // Every set also goes to restic's rest-server on the NAS (another box, another disk): a failed
       // node disk no longer loses Penpot and its backups together. Credentials: SECRETS.md.

@@ -17,6 +17,14 @@ export const PENPOT_EXPORT_NAME = 'penpot-export';
 export const PENPOT_EXPORT_PORT = DEFAULT_PORT;
 export const BUNDLE_DIR = '/opt/penpot-export';
 export const TOKEN_SECRET_NAME = 'penpot-export-mcp-token';
+export const TOKEN_SECRET_KEY = 'PENPOT_EXPORT_MCP_TOKEN';
+/** Variable the client configs read the token from. */
+export const TOKEN_ENV_VAR = 'PENPOT_EXPORT_TOKEN';
+
+/** Prints the token (to a pipe or `$(...)`, never an argument): what a person runs to get it. */
+export function tokenReadCommand(namespace: string): string {
+  return `kubectl -n ${namespace} get secret ${TOKEN_SECRET_NAME} -o jsonpath='{.data.${TOKEN_SECRET_KEY}}' | base64 -d`;
+}
 /** The ConfigMap is larger than client-side apply's 256 KiB last-applied annotation: Argo CD applies it server-side. */
 export const SERVER_SIDE_APPLY = { 'argocd.argoproj.io/sync-options': 'ServerSideApply=true' } as const;
 
@@ -61,7 +69,7 @@ export class PenpotExport extends Construct {
     this.token = new ExternalSecret(this, 'token', {
       name: TOKEN_SECRET_NAME, namespace,
       purpose: 'Bearer token every caller of the Penpot export MCP server sends (Authorization: Bearer <token>)',
-      keys: { PENPOT_EXPORT_MCP_TOKEN: { description: 'Random token; give it to the agents that may export', source: { kind: 'random', bytes: 32 } } },
+      keys: { [TOKEN_SECRET_KEY]: { description: 'Random token; give it to the agents that may export', source: { kind: 'random', bytes: 32 } } },
     });
 
     const bundle = exportServerBundle();
@@ -89,7 +97,7 @@ export class PenpotExport extends Construct {
             ...literalEnv({ [SERVER_ENV.penpotUrl]: props.penpotUrl, [SERVER_ENV.port]: String(PENPOT_EXPORT_PORT), NODE_ENV: 'production' }),
             this.account.envVar(SERVER_ENV.email, 'PENPOT_EXPORT_EMAIL'),
             this.account.envVar(SERVER_ENV.password, 'PENPOT_EXPORT_PASSWORD'),
-            this.token.envVar(SERVER_ENV.token, 'PENPOT_EXPORT_MCP_TOKEN'),
+            this.token.envVar(SERVER_ENV.token, TOKEN_SECRET_KEY),
           ],
           readinessProbe: httpProbe(HEALTH_PATH, 'http', { periodSeconds: 10, failureThreshold: 3 }),
           livenessProbe: httpProbe(HEALTH_PATH, 'http', { periodSeconds: 20, failureThreshold: 6 }),
@@ -111,6 +119,16 @@ export class PenpotExport extends Construct {
       mcpPortName: 'http',
       path: MCP_PATH,
       exposure: { type: 'ClusterIP' },
+      bearer: {
+        mode: 'static-token',
+        secret: { name: TOKEN_SECRET_NAME, key: TOKEN_SECRET_KEY },
+        envVar: TOKEN_ENV_VAR,
+        howToGetIt: `\`${tokenReadCommand(namespace)}\` (the shared token of Secret ${namespace}/${TOKEN_SECRET_NAME}; whoever can read that Secret can export)`,
+        // Not registered with kagent: a RemoteMCPServer would need a second Secret holding `Bearer <token>`.
+        agents: `Agents in the client namespaces send \`Authorization: Bearer <token>\` with the token of Secret \`${namespace}/${TOKEN_SECRET_NAME}\` `
+          + `(key \`${TOKEN_SECRET_KEY}\`), e.g. copied into their own Secret; it has no kagent RemoteMCPServer.`,
+      },
+      apiIdentity: 'none (it calls Penpot as its service account, never the Kubernetes API)',
     });
   }
 
