@@ -24,6 +24,9 @@ const OPERATOR = {
   PENPOT_BACKUP_OFFSITE__RESTIC_PASSWORD: 'a long passphrase kept outside',
   PENPOT_BACKUP_OFFSITE__RESTIC_REST_USERNAME: 'homelab-backup',
   PENPOT_BACKUP_OFFSITE__RESTIC_REST_PASSWORD: 'rest-server-secret',
+  // The Penpot account the export MCP server logs in as.
+  PENPOT_EXPORT_ACCOUNT__PENPOT_EXPORT_EMAIL: 'export-bot@finalq.xyz',
+  PENPOT_EXPORT_ACCOUNT__PENPOT_EXPORT_PASSWORD: 'an export account password',
 };
 
 function expectOk(r: RunResult): void {
@@ -39,7 +42,7 @@ function homelabWithSecrets(): FakeCluster {
 
 const homelabRollouts = [
   'statefulset/penpot-postgres', 'deployment/penpot-valkey', 'deployment/penpot-mcp',
-  'deployment/penpot-backend', 'deployment/penpot-frontend', 'deployment/penpot-exporter',
+  'deployment/penpot-backend', 'deployment/penpot-frontend', 'deployment/penpot-exporter', 'deployment/penpot-export',
 ].map((w) => `--context default -n penpot rollout status ${w} --timeout=300s`);
 
 describe('npm run secrets', () => {
@@ -61,9 +64,11 @@ describe('npm run secrets', () => {
       '--context default create -f -',
       '--context default create -f -',
       '--context default create -f -',
+      '--context default create -f -',
+      '--context default create -f -',
     ]);
     expect(first.calls.map((c) => c.stdinObjects)).toEqual([[], [], ['Namespace penpot'], ['Secret penpot/penpot-secret-key'], ['Secret penpot/penpot-postgres'],
-      ['Secret penpot/penpot-backup-offsite']]);
+      ['Secret penpot/penpot-backup-offsite'], ['Secret penpot/penpot-export-account'], ['Secret penpot/penpot-export-mcp-token']]);
   });
 
   test('the cluster holds strong random values and the operator\'s value', () => {
@@ -76,8 +81,9 @@ describe('npm run secrets', () => {
 
   test('values travel only on stdin: in no argument and in no output line', () => {
     const values = secretValues(cluster).filter((v) => v !== 'penpot' && v !== 'cGVucG90');
-    // Two random values and the three repository values, each decoded and base64.
-    expect(values).toHaveLength(10);
+    // Three random values (secret key, database password, export MCP token), the three repository values and the
+    // export account's two, each decoded and base64.
+    expect(values).toHaveLength(16);
     const args = first.calls.flatMap((c: LoggedCall) => c.argv).join('\n');
     for (const v of values) {
       expect(args).not.toContain(v);
@@ -239,6 +245,8 @@ describe('npm run down', () => {
       'PersistentVolumeClaim/penpot/data-penpot-postgres-0',
       ...declaredClaims,
       'Secret/penpot/penpot-backup-offsite',
+      'Secret/penpot/penpot-export-account',
+      'Secret/penpot/penpot-export-mcp-token',
       'Secret/penpot/penpot-postgres',
       'Secret/penpot/penpot-secret-key',
     ].sort());
@@ -251,7 +259,8 @@ describe('npm run down', () => {
   test('--delete-data also deletes the PVCs and keeps the Namespace', () => {
     const cluster = upCluster();
     expectOk(cluster.run('down', ['--env', 'homelab', '--app', 'penpot', '--delete-data']));
-    expect(kept(cluster)).toEqual(['Namespace//penpot', 'Secret/penpot/penpot-backup-offsite', 'Secret/penpot/penpot-postgres', 'Secret/penpot/penpot-secret-key']);
+    expect(kept(cluster)).toEqual(['Namespace//penpot', 'Secret/penpot/penpot-backup-offsite', 'Secret/penpot/penpot-export-account',
+      'Secret/penpot/penpot-export-mcp-token', 'Secret/penpot/penpot-postgres', 'Secret/penpot/penpot-secret-key']);
   });
 
   test('--delete-namespace without --delete-data is a usage error: exit 2 before any kubectl call', () => {
